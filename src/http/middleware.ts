@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { AppError } from '../core/errors.js';
+import { API_KEY_PATTERN, principalOfKey } from '../modules/api-keys/api-keys.usecases.js';
+import type { Principal } from '../modules/auth/auth.permissions.js';
+import { csrfMatches, principalOfSession } from '../modules/auth/auth.usecases.js';
+import { recordSecurityEvent } from '../modules/security-events/security-events.usecases.js';
+import type { AppDeps, AppEnv } from './http.types.js';
+
+export const SESSION_COOKIE = 'herald_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Request ids: a well-formed incoming `X-Request-Id` is kept (for tracing across systems), else a new one. */
+export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const incoming = c.req.header('x-request-id');
+  const id = incoming && /^[A-Za-z0-9._:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+  c.set('requestId', id);
+  c.header('X-Request-Id', id);
+  await next();
+};
+
+export function clientIp(c: Parameters<MiddlewareHandler>[0]): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null; // app.request() in tests has no socket
+  }
+}
+
+/**
+ * Guards every request body before any handler sees it: size limit, JSON content type, strict UTF-8,
+ * parseable JSON and no lone surrogates in any string. The parsed body is cached for the validators.
+ */
+export const jsonBodyGuard =
+  (limitBytes: number): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method) || c.req.method === 'DELETE') return next();
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > limitBytes) throw tooLarge(limitBytes);
+    const raw = c.req.raw.body ? await readLimited(c.req.raw.body, limitBytes) : new Uint8Array();
+    if (raw.byteLength === 0) {
+      c.req.bodyCache.json = Promise.resolve({});
+      return next();
+    }
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/(problem\+)?json\s*(;|$)/i.test(type)) {
+      throw new AppError('request.unsupported_media_type', 'Send the request body as application/json.');
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new AppError('request.invalid_utf8', 'The request body is not valid UTF-8.');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new AppError(
+        'request.malformed_json',
+        `The request body is not valid JSON: ${(e as Error).message}`,
+      );
+    }
+    const bad = findIllFormedString(parsed, []);
+    if (bad) {
+      throw new AppError(
+        'request.invalid_text',
+        'A text in the request contains a lone surrogate (invalid Unicode).',
+        {
+          issues: [{ path: bad, message: 'contains a lone surrogate' }],
+        },
+      );
+    }
+    c.req.bodyCache.json = Promise.resolve(parsed);
+    await next();
+  };
+
+const tooLarge = (limitBytes: number) =>
+  new AppError('request.too_large', `The request body is larger than ${limitBytes} bytes.`, { limitBytes });
+
+async function readLimited(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+function findIllFormedString(v: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof v === 'string') return v.isWellFormed() ? null : path;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = findIllFormedString(v[i], [...path, i]);
+      if (r) return r;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (!k.isWellFormed()) return [...path, k];
+      const r = findIllFormedString(x, [...path, k]);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+const QUERY_KEY_NAMES = new Set([
+  'api_key',
+  'apikey',
+  'api-key',
+  'x-api-key',
+  'access_token',
+  'key',
+  'token',
+]);
+
+/**
+ * Resolves who is calling: an API key from `Authorization: Bearer` or `X-API-Key` (never the query string),
+ * or the browser's session cookie (then unsafe methods must carry the session's `X-CSRF-Token`).
+ * Routes that need a caller use `principalOf(c)`.
+ */
+export const authenticate =
+  (deps: AppDeps): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const url = new URL(c.req.url);
+    for (const [name, value] of url.searchParams) {
+      if (QUERY_KEY_NAMES.has(name.toLowerCase()) || value.startsWith('hk_')) {
+        throw new AppError(
+          'auth.key_in_query',
+          'API keys are accepted only in the Authorization or X-API-Key header, never in the URL. Revoke this key: URLs end up in logs.',
+        );
+      }
+    }
+    const db = deps.db.kysely;
+    const authz = c.req.header('authorization');
+    const headerKey =
+      c.req.header('x-api-key') ?? (authz?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() || undefined);
+    let principal: Principal | null = null;
+    if (authz && !headerKey) throw new AppError('auth.key_invalid', 'Use "Authorization: Bearer <API key>".');
+    if (headerKey) {
+      try {
+        principal = await principalOfKey({ db, clock: deps.clock, key: headerKey });
+      } catch (e) {
+        if (e instanceof AppError) {
+          await recordSecurityEvent({
+            db,
+            clock: deps.clock,
+            event: {
+              type: 'api_key_rejected',
+              actor: { type: 'anonymous' },
+              target: typeof e.details?.keyId === 'string' ? `api_key:${e.details.keyId}` : null,
+              ip: clientIp(c),
+              requestId: c.get('requestId'),
+              details: {
+                reason: e.code,
+                keyPrefix: API_KEY_PATTERN.test(headerKey) ? headerKey.slice(0, 11) : null,
+              },
+            },
+          });
+        }
+        throw e;
+      }
+    } else {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) {
+        principal = await principalOfSession({
+          db,
+          clock: deps.clock,
+          token,
+          ttlHours: deps.config.sessionTtlHours,
+        });
+        if (principal && !SAFE_METHODS.has(c.req.method)) {
+          if (!csrfMatches(principal.csrfToken ?? '', c.req.header('x-csrf-token'))) {
+            throw new AppError('auth.csrf_failed', 'Missing or wrong X-CSRF-Token header for this session.');
+          }
+        }
+      }
+    }
+    c.set('principal', principal);
+    await next();
+  };
+
+/** The caller, or `auth.unauthenticated`. */
+export function principalOf(c: { get(key: 'principal'): Principal | null }): Principal {
+  const p = c.get('principal');
+  if (!p)
+    throw new AppError('auth.unauthenticated', 'Log in or send an API key in the Authorization header.');
+  return p;
+}

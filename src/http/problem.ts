@@ -1,0 +1,74 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from '../core/errors.js';
+
+/** The one table from error code to HTTP status. The compiler makes sure every code has a status. */
+export const STATUS_OF = {
+  'request.malformed_json': 400,
+  'request.invalid_utf8': 400,
+  'request.invalid_text': 400,
+  'request.too_large': 413,
+  'request.unsupported_media_type': 415,
+  'validation.failed': 422,
+  'route.not_found': 404,
+  'auth.unauthenticated': 401,
+  'auth.invalid_credentials': 401,
+  'auth.key_invalid': 401,
+  'auth.key_expired': 401,
+  'auth.key_revoked': 401,
+  'auth.key_in_query': 400,
+  'auth.csrf_failed': 403,
+  'auth.forbidden': 403,
+  'auth.org_unit_forbidden': 403,
+  'setup.already_done': 409,
+  'org_unit.not_found': 404,
+  'org_unit.name_taken': 409,
+  'org_unit.invalid_parent': 422,
+  'user.not_found': 404,
+  'user.email_taken': 409,
+  'user.cannot_deactivate_self': 422,
+  'api_key.not_found': 404,
+  'api_key.exceeds_creator': 403,
+  internal: 500,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+};
+
+/** Which details a client may see; anything else stays in the server's log. */
+const PUBLIC_DETAIL_KEYS = new Set([
+  'issues',
+  'permission',
+  'orgUnitId',
+  'id',
+  'name',
+  'email',
+  'permissions',
+  'parentId',
+  'limitBytes',
+]);
+
+/** Writes an RFC 9457 problem+json response. */
+export function problem(c: Context, code: ErrorCode, detail: string, extra?: Record<string, unknown>) {
+  const status = STATUS_OF[code];
+  const body: Record<string, unknown> = {
+    type: `https://herald.invalid/problems/${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    instance: c.req.path,
+    requestId: c.get('requestId' as never),
+  };
+  for (const [k, v] of Object.entries(extra ?? {})) if (PUBLIC_DETAIL_KEYS.has(k)) body[k] = v;
+  return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
+}

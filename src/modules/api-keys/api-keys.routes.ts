@@ -1,0 +1,88 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../../http/http.types.js';
+import { clientIp, principalOf } from '../../http/middleware.js';
+import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
+import { IdParam, problemResponses } from '../../http/schemas.js';
+import { recordSecurityEvent } from '../security-events/security-events.usecases.js';
+import { ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema } from './api-keys.schemas.js';
+import { browseApiKeys, createApiKey, revokeApiKey } from './api-keys.usecases.js';
+
+export function apiKeyRoutes(deps: AppDeps) {
+  const app = newRouter();
+  const db = deps.db.kysely;
+  const tags = ['API keys'];
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api-keys',
+      tags,
+      summary: 'List API keys (secrets are never shown again)',
+      security: SECURED,
+      responses: { 200: jsonContent(z.object({ items: z.array(ApiKeySchema) })), ...problemResponses },
+    }),
+    async (c) => c.json({ items: await browseApiKeys({ db, principal: principalOf(c) }) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api-keys',
+      tags,
+      summary: 'Create an API key scoped to permissions and org units; the key is in this response only',
+      security: SECURED,
+      request: { body: jsonBody(CreateApiKeySchema) },
+      responses: { 201: jsonContent(CreatedApiKeySchema, 'Created'), ...problemResponses },
+    }),
+    async (c) => {
+      const principal = principalOf(c);
+      const created = await createApiKey({ db, clock: deps.clock, principal, input: c.req.valid('json') });
+      await recordSecurityEvent({
+        db,
+        clock: deps.clock,
+        event: {
+          type: 'api_key_created',
+          actor: { type: principal.kind, id: principal.id },
+          target: `api_key:${created.id}`,
+          ip: clientIp(c),
+          requestId: c.get('requestId'),
+          details: {
+            prefix: created.prefix,
+            permissions: created.permissions,
+            orgUnitIds: created.orgUnitIds,
+          },
+        },
+      });
+      return c.json(created, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api-keys/{id}',
+      tags,
+      summary: 'Revoke an API key (it stops working at once; the record stays for the audit)',
+      security: SECURED,
+      request: { params: IdParam },
+      responses: { 200: jsonContent(ApiKeySchema), ...problemResponses },
+    }),
+    async (c) => {
+      const principal = principalOf(c);
+      const key = await revokeApiKey({ db, clock: deps.clock, principal, id: c.req.valid('param').id });
+      await recordSecurityEvent({
+        db,
+        clock: deps.clock,
+        event: {
+          type: 'api_key_revoked',
+          actor: { type: principal.kind, id: principal.id },
+          target: `api_key:${key.id}`,
+          ip: clientIp(c),
+          requestId: c.get('requestId'),
+        },
+      });
+      return c.json(key, 200);
+    },
+  );
+  return app;
+}
