@@ -7,6 +7,7 @@ import { migrateToLatest } from '../db/db.js';
 import { SetupSchema } from '../modules/auth/auth.schemas.js';
 import { SYSTEM_PRINCIPAL } from '../modules/auth/auth.system.js';
 import { completeSetup, isSetupNeeded } from '../modules/auth/auth.usecases.js';
+import { CreateUserSchema } from '../modules/users/users.schemas.js';
 import { createUser } from '../modules/users/users.usecases.js';
 import { openDatabase } from '../start.js';
 import { ask, readStdin } from './prompt.js';
@@ -60,7 +61,13 @@ export function registerAdmin(program: Command) {
             db: db.kysely,
             clock: systemClock,
             principal: SYSTEM_PRINCIPAL,
-            input: { email, name, password, roles: ['system_manager'], orgUnitIds: roots.map((r) => r.id) },
+            input: parse(CreateUserSchema, {
+              email,
+              name,
+              password,
+              roles: ['system_manager'],
+              orgUnitIds: roots.map((r) => r.id),
+            }),
           });
           console.log(`Created the administrator ${user.email}.`);
         }

@@ -15,6 +15,8 @@ export type DatabaseTarget =
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: DialectName;
+  /** PostgreSQL only: the schema Herald's tables live in, when not the default search path. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,12 @@ export function openDb(target: DatabaseTarget): Db {
     },
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    ...(target.searchPath ? { schema: target.searchPath } : {}),
+    close: () => kysely.destroy(),
+  };
 }
 
 export interface MigrationReport {
@@ -60,7 +67,12 @@ export interface MigrationReport {
 
 /** Applies every pending migration; throws with the failing migration's name if one fails. */
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.dialect) });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: migrationProvider(db.dialect),
+    // Without an explicit schema Kysely may see another schema's migration table on PostgreSQL.
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
