@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { containsInsensitive } from '../../db/like.js';
 import type { OrgScope } from '../auth/auth.permissions.js';
+import { inOrgScope } from '../org-units/org-units.scope.js';
 import type { UserTable } from './users.table.js';
 
 export type UserRow = Omit<UserTable, 'active'> & { active: boolean | 0 | 1 };
@@ -58,10 +59,11 @@ export async function listUsers(
 ): Promise<UserRow[]> {
   let qb = db.selectFrom('users').selectAll();
   if (!scope.all) {
-    const ids = [...scope.ids];
-    if (ids.length === 0) return [];
     qb = qb.where('id', 'in', (eb) =>
-      eb.selectFrom('user_org_units').select('user_id').where('org_unit_id', 'in', ids),
+      eb
+        .selectFrom('user_org_units')
+        .select('user_id')
+        .where(inOrgScope(scope, 'user_org_units.org_unit_id')),
     );
   }
   if (q.search) {
