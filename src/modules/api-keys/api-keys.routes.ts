@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { auditRequest } from '../../http/audit.js';
 import type { AppDeps } from '../../http/http.types.js';
-import { clientIp, principalOf } from '../../http/middleware.js';
+import { principalOf } from '../../http/middleware.js';
 import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
 import { IdParam, problemResponses } from '../../http/schemas.js';
-import { recordSecurityEvent } from '../security-events/security-events.usecases.js';
 import { ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema } from './api-keys.schemas.js';
 import { browseApiKeys, createApiKey, revokeApiKey } from './api-keys.usecases.js';
 
@@ -37,20 +37,13 @@ export function apiKeyRoutes(deps: AppDeps) {
     async (c) => {
       const principal = principalOf(c);
       const created = await createApiKey({ db, clock: deps.clock, principal, input: c.req.valid('json') });
-      await recordSecurityEvent({
-        db,
-        clock: deps.clock,
-        event: {
-          type: 'api_key_created',
-          actor: { type: principal.kind, id: principal.id },
-          target: `api_key:${created.id}`,
-          ip: clientIp(c),
-          requestId: c.get('requestId'),
-          details: {
-            prefix: created.prefix,
-            permissions: created.permissions,
-            orgUnitIds: created.orgUnitIds,
-          },
+      await auditRequest(deps, c, {
+        type: 'api_key_created',
+        target: `api_key:${created.id}`,
+        details: {
+          prefix: created.prefix,
+          permissions: created.permissions,
+          orgUnitIds: created.orgUnitIds,
         },
       });
       return c.json(created, 201);
@@ -70,16 +63,9 @@ export function apiKeyRoutes(deps: AppDeps) {
     async (c) => {
       const principal = principalOf(c);
       const key = await revokeApiKey({ db, clock: deps.clock, principal, id: c.req.valid('param').id });
-      await recordSecurityEvent({
-        db,
-        clock: deps.clock,
-        event: {
-          type: 'api_key_revoked',
-          actor: { type: principal.kind, id: principal.id },
-          target: `api_key:${key.id}`,
-          ip: clientIp(c),
-          requestId: c.get('requestId'),
-        },
+      await auditRequest(deps, c, {
+        type: 'api_key_revoked',
+        target: `api_key:${key.id}`,
       });
       return c.json(key, 200);
     },

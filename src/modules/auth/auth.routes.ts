@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../../core/errors.js';
+import { auditRequest } from '../../http/audit.js';
 import type { AppDeps } from '../../http/http.types.js';
 import { clientIp, principalOf, SESSION_COOKIE } from '../../http/middleware.js';
 import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
 import { problemResponses } from '../../http/schemas.js';
-import { recordSecurityEvent } from '../security-events/security-events.usecases.js';
 import { findUserById } from '../users/users.repository.js';
 import type { Principal, Role } from './auth.permissions.js';
 import { LoginSchema, MeSchema, SetupSchema } from './auth.schemas.js';
@@ -55,16 +55,10 @@ export function authRoutes(deps: AppDeps) {
     async (c) => {
       const input = c.req.valid('json');
       const result = await completeSetup({ db, clock: deps.clock, input });
-      await recordSecurityEvent({
-        db,
-        clock: deps.clock,
-        event: {
-          type: 'setup_completed',
-          actor: { type: 'user', id: result.userId },
-          target: `user:${result.userId}`,
-          ip: clientIp(c),
-          requestId: c.get('requestId'),
-        },
+      await auditRequest(deps, c, {
+        type: 'setup_completed',
+        actor: { type: 'user', id: result.userId },
+        target: `user:${result.userId}`,
       });
       return c.json(result, 201);
     },
@@ -99,30 +93,18 @@ export function authRoutes(deps: AppDeps) {
           path: '/',
           expires: new Date(r.expiresAt),
         });
-        await recordSecurityEvent({
-          db,
-          clock: deps.clock,
-          event: {
-            type: 'login',
-            actor: { type: 'user', id: r.principal.id },
-            ip,
-            requestId: c.get('requestId'),
-          },
+        await auditRequest(deps, c, {
+          type: 'login',
+          actor: { type: 'user', id: r.principal.id },
         });
         return c.json(await me(r.principal), 200);
       } catch (e) {
         if (e instanceof AppError && e.code === 'auth.invalid_credentials') {
-          await recordSecurityEvent({
-            db,
-            clock: deps.clock,
-            event: {
-              type: 'login_failed',
-              actor: { type: 'anonymous' },
-              ip,
-              requestId: c.get('requestId'),
-              // The attempted email helps spot credential stuffing; the password never leaves this function.
-              details: { email: email.toLowerCase().slice(0, 254), reason: e.details?.reason },
-            },
+          await auditRequest(deps, c, {
+            type: 'login_failed',
+            actor: { type: 'anonymous' },
+            // The attempted email helps spot credential stuffing; the password never leaves this function.
+            details: { email: email.toLowerCase().slice(0, 254), reason: e.details?.reason },
           });
         }
         throw e;
@@ -140,18 +122,12 @@ export function authRoutes(deps: AppDeps) {
       responses: { 204: { description: 'Logged out' }, ...problemResponses },
     }),
     async (c) => {
-      const principal = principalOf(c);
+      principalOf(c); // only a logged-in caller can log out
       const token = getCookie(c, SESSION_COOKIE);
       if (token) await logout({ db, token });
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
-      await recordSecurityEvent({
-        db,
-        clock: deps.clock,
-        event: {
-          type: 'logout',
-          actor: { type: principal.kind, id: principal.id },
-          requestId: c.get('requestId'),
-        },
+      await auditRequest(deps, c, {
+        type: 'logout',
       });
       return c.body(null, 204);
     },

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { auditRequest } from '../../http/audit.js';
 import type { AppDeps } from '../../http/http.types.js';
-import { clientIp, principalOf } from '../../http/middleware.js';
+import { principalOf } from '../../http/middleware.js';
 import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
 import { cursorParam, IdParam, limitParam, problemResponses, searchText } from '../../http/schemas.js';
-import { recordSecurityEvent } from '../security-events/security-events.usecases.js';
 import { CreateUserSchema, UpdateUserSchema, UserSchema } from './users.schemas.js';
 import { browseUsers, changeUser, createUser, getUser } from './users.usecases.js';
 
@@ -53,17 +53,10 @@ export function userRoutes(deps: AppDeps) {
     async (c) => {
       const principal = principalOf(c);
       const user = await createUser({ db, clock: deps.clock, principal, input: c.req.valid('json') });
-      await recordSecurityEvent({
-        db,
-        clock: deps.clock,
-        event: {
-          type: 'user_created',
-          actor: { type: principal.kind, id: principal.id },
-          target: `user:${user.id}`,
-          ip: clientIp(c),
-          requestId: c.get('requestId'),
-          details: { roles: user.roles, orgUnitIds: user.orgUnitIds },
-        },
+      await auditRequest(deps, c, {
+        type: 'user_created',
+        target: `user:${user.id}`,
+        details: { roles: user.roles, orgUnitIds: user.orgUnitIds },
       });
       return c.json(user, 201);
     },
@@ -96,17 +89,10 @@ export function userRoutes(deps: AppDeps) {
       const principal = principalOf(c);
       const patch = c.req.valid('json');
       const user = await changeUser({ db, clock: deps.clock, principal, id: c.req.valid('param').id, patch });
-      await recordSecurityEvent({
-        db,
-        clock: deps.clock,
-        event: {
-          type: 'user_updated',
-          actor: { type: principal.kind, id: principal.id },
-          target: `user:${user.id}`,
-          ip: clientIp(c),
-          requestId: c.get('requestId'),
-          details: { changed: Object.keys(patch) },
-        },
+      await auditRequest(deps, c, {
+        type: 'user_updated',
+        target: `user:${user.id}`,
+        details: { changed: Object.keys(patch) },
       });
       return c.json(user, 200);
     },
