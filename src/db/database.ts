@@ -1,7 +1,19 @@
 import type { ApiKeyTable } from '../modules/api-keys/api-keys.table.js';
 import type { SessionTable } from '../modules/auth/auth.table.js';
+import type { BatchTable } from '../modules/batches/batches.table.js';
+import type { ConsentEventTable, ConsentStateTable } from '../modules/consent/consent.table.js';
+import type {
+  ContactPhoneTable,
+  ContactTable,
+  ImportJobTable,
+  ImportRowErrorTable,
+} from '../modules/contacts/contacts.table.js';
+import type { ProviderAccountTable, SenderConfigTable } from '../modules/gateways/gateways.table.js';
+import type { IdempotencyKeyTable } from '../modules/idempotency/idempotency.table.js';
+import type { MessageEventTable, MessageTable } from '../modules/messages/messages.table.js';
 import type { OrgUnitTable } from '../modules/org-units/org-units.table.js';
 import type { SecurityEventTable } from '../modules/security-events/security-events.table.js';
+import type { TemplateTable } from '../modules/templates/templates.table.js';
 import type { UserOrgUnitTable, UserTable } from '../modules/users/users.table.js';
 
 /** The one Database type: every table Herald stores, as Kysely sees it. */
@@ -20,4 +32,17 @@ export interface Database {
   sessions: SessionTable;
   api_keys: ApiKeyTable;
   security_events: SecurityEventTable;
+  provider_accounts: ProviderAccountTable;
+  sender_configs: SenderConfigTable;
+  contacts: ContactTable;
+  contact_phones: ContactPhoneTable;
+  consent_events: ConsentEventTable;
+  consent_states: ConsentStateTable;
+  templates: TemplateTable;
+  batches: BatchTable;
+  messages: MessageTable;
+  message_events: MessageEventTable;
+  idempotency_keys: IdempotencyKeyTable;
+  import_jobs: ImportJobTable;
+  import_row_errors: ImportRowErrorTable;
 }

@@ -29,6 +29,34 @@ export const STATUS_OF = {
   'user.cannot_deactivate_self': 422,
   'api_key.not_found': 404,
   'api_key.exceeds_creator': 403,
+  'contact.not_found': 404,
+  'contact.invalid_phone': 422,
+  'contact.invalid_status': 422,
+  'import.not_found': 404,
+  'import.invalid_csv': 422,
+  'consent.invalid_phone': 422,
+  'template.not_found': 404,
+  'template.name_taken': 409,
+  'template.invalid': 422,
+  'gateway.not_found': 404,
+  'gateway.name_taken': 409,
+  'sender.not_found': 404,
+  'message.not_found': 404,
+  'message.empty_text': 422,
+  'message.too_long': 422,
+  'message.too_many_parts': 422,
+  'message.invalid_schedule': 422,
+  'message.invalid_recipient': 422,
+  'message.not_cancelable': 409,
+  'batch.not_found': 404,
+  'batch.not_cancelable': 409,
+  'batch.no_recipients': 422,
+  'idempotency.key_reused': 422,
+  'idempotency.in_progress': 409,
+  'idempotency.invalid_key': 400,
+  'callback.not_found': 404,
+  'callback.invalid_payload': 400,
+  'callback.invalid_signature': 401,
   internal: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
@@ -69,6 +97,6 @@ export function problem(c: Context, code: ErrorCode, detail: string, extra?: Rec
     instance: c.req.path,
     requestId: c.get('requestId' as never),
   };
-  for (const [k, v] of Object.entries(extra ?? {})) if (PUBLIC_DETAIL_KEYS.has(k)) body[k] = v;
+  for (const [k, v] of Object.entries(extra ?? {})) if (PUBLIC_DETAIL_KEYS.has(k) && !(k in body)) body[k] = v;
   return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
 }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { identity } from './0001_identity.js';
+import { smsCenter } from './0002_sms_center.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -9,6 +10,7 @@ import { columnTypes, type HeraldMigration } from './migration-helpers.js';
  */
 const MIGRATIONS: Record<string, HeraldMigration> = {
   '0001_identity': identity,
+  '0002_sms_center': smsCenter,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,11 +1,11 @@
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { containsInsensitive } from '../../db/like.js';
 import type { OrgScope } from '../auth/auth.permissions.js';
 import { inOrgScope } from './org-units.scope.js';
 import type { OrgUnitTable } from './org-units.table.js';
 
-export type OrgUnitRow = Omit<OrgUnitTable, 'sending_enabled'> & { sending_enabled: boolean | 0 | 1 };
+export type OrgUnitRow = Selectable<OrgUnitTable>;
 
 export async function listAllOrgUnitLinks(
   db: Kysely<Database>,

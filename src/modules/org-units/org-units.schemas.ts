@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { getCountries } from 'libphonenumber-js/max';
 import { safeText } from '../../http/schemas.js';
+import { MESSAGE_CATEGORIES } from '../templates/templates.table.js';
 
 const REGIONS = new Set<string>(getCountries());
 const TIMEZONES = new Set(Intl.supportedValuesOf('timeZone'));
@@ -17,6 +18,13 @@ export const timezoneSchema = z
   })
   .openapi({ example: 'Europe/Berlin' });
 
+/** Which message categories need an explicit opt-in in this unit (opted-out numbers are always blocked). */
+const categoriesSchema = z
+  .array(z.enum(MESSAGE_CATEGORIES))
+  .max(MESSAGE_CATEGORIES.length)
+  .transform((a) => [...new Set(a)].sort());
+const maxTextLengthSchema = z.number().int().min(1).max(10_000);
+
 export const OrgUnitSchema = z
   .object({
     id: z.string(),
@@ -26,6 +34,8 @@ export const OrgUnitSchema = z
     timezone: z.string(),
     sendingEnabled: z.boolean(),
     senderConfigId: z.string().nullable(),
+    consentRequiredCategories: z.array(z.enum(MESSAGE_CATEGORIES)),
+    maxTextLength: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -38,6 +48,8 @@ export const CreateOrgUnitSchema = z
     defaultRegion: regionSchema,
     timezone: timezoneSchema,
     sendingEnabled: z.boolean().default(true),
+    consentRequiredCategories: categoriesSchema.default(['marketing']),
+    maxTextLength: maxTextLengthSchema.default(1000),
   })
   .openapi('CreateOrgUnit');
 
@@ -48,6 +60,8 @@ export const UpdateOrgUnitSchema = z
     defaultRegion: regionSchema.optional(),
     timezone: timezoneSchema.optional(),
     sendingEnabled: z.boolean().optional(),
+    consentRequiredCategories: categoriesSchema.optional(),
+    maxTextLength: maxTextLengthSchema.optional(),
   })
   .openapi('UpdateOrgUnit');
 

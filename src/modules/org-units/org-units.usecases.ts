@@ -5,6 +5,7 @@ import { newId } from '../../core/ids.js';
 import type { Database } from '../../db/database.js';
 import { requirePermission } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/auth.permissions.js';
+import type { MessageCategory } from '../templates/templates.table.js';
 import {
   findOrgUnit,
   insertOrgUnit,
@@ -25,6 +26,8 @@ export const toOrgUnit = (r: OrgUnitRow): OrgUnit => ({
   timezone: r.timezone,
   sendingEnabled: Boolean(r.sending_enabled),
   senderConfigId: r.sender_config_id,
+  consentRequiredCategories: JSON.parse(r.consent_required_categories) as MessageCategory[],
+  maxTextLength: r.max_text_length,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -77,6 +80,8 @@ export async function createOrgUnit({
       timezone: input.timezone,
       sending_enabled: input.sendingEnabled,
       sender_config_id: null,
+      consent_required_categories: JSON.stringify(input.consentRequiredCategories),
+      max_text_length: input.maxTextLength,
       created_at: now,
       updated_at: now,
     };
@@ -128,6 +133,10 @@ export async function changeOrgUnit({
       default_region: patch.defaultRegion ?? current.default_region,
       timezone: patch.timezone ?? current.timezone,
       sending_enabled: patch.sendingEnabled ?? Boolean(current.sending_enabled),
+      consent_required_categories: patch.consentRequiredCategories
+        ? JSON.stringify(patch.consentRequiredCategories)
+        : current.consent_required_categories,
+      max_text_length: patch.maxTextLength ?? current.max_text_length,
       updated_at: clock.now().toISOString(),
     };
     await updateOrgUnit(trx, id, {
@@ -136,6 +145,8 @@ export async function changeOrgUnit({
       default_region: updated.default_region,
       timezone: updated.timezone,
       sending_enabled: updated.sending_enabled,
+      consent_required_categories: updated.consent_required_categories,
+      max_text_length: updated.max_text_length,
       updated_at: updated.updated_at,
     });
     return toOrgUnit(updated);
