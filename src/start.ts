@@ -8,10 +8,15 @@ import { createMetrics } from './http/metrics.js';
 import { isSetupNeeded } from './modules/auth/auth.usecases.js';
 
 /** The one composition root: config → db → app → listener. */
-export function openDatabase(config: Config): Db {
+export function openDatabase(config: Config, logger?: Logger): Db {
   return config.database.kind === 'sqlite'
     ? openDb({ kind: 'sqlite', file: config.database.file })
-    : openDb({ kind: 'postgres', url: config.database.url, poolSize: config.databasePoolSize });
+    : openDb({
+        kind: 'postgres',
+        url: config.database.url,
+        poolSize: config.databasePoolSize,
+        onIdleError: (e) => logger?.warn('idle database connection failed', { error: e.message }),
+      });
 }
 
 export interface RunningServer {
@@ -26,7 +31,7 @@ export async function startServer(
   opts: { clock?: Clock; logger?: Logger } = {},
 ): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(config);
+  const db = openDatabase(config, logger);
   try {
     if (config.autoMigrate) {
       const { applied } = await migrateToLatest(db);

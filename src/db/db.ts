@@ -9,7 +9,14 @@ import { migrationProvider } from './migrations/index.js';
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      searchPath?: string;
+      /** Told when an idle pooled connection fails (it is discarded either way). */
+      onIdleError?: (e: Error) => void;
+    };
 
 /** An open database: the Kysely instance plus what callers need to know about it. */
 export interface Db {
@@ -51,6 +58,9 @@ export function openDb(target: DatabaseTarget): Db {
         PG_TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that dies (server restart, admin termination) emits 'error' on the pool; without a
+  // listener that would crash the process. The pool drops the client; the next query reconnects.
+  pool.on('error', (e) => target.onIdleError?.(e));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,

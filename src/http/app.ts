@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { AppError, type ErrorCode } from '../core/errors.js';
 import { apiKeyRoutes } from '../modules/api-keys/api-keys.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { consentRoutes } from '../modules/consent/consent.routes.js';
 import { orgUnitRoutes } from '../modules/org-units/org-units.routes.js';
 import { securityEventRoutes } from '../modules/security-events/security-events.routes.js';
 import { recordSecurityEvent } from '../modules/security-events/security-events.usecases.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', userRoutes(deps));
   api.route('/', apiKeyRoutes(deps));
   api.route('/', securityEventRoutes(deps));
+  api.route('/', consentRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -97,6 +97,7 @@ export function problem(c: Context, code: ErrorCode, detail: string, extra?: Rec
     instance: c.req.path,
     requestId: c.get('requestId' as never),
   };
-  for (const [k, v] of Object.entries(extra ?? {})) if (PUBLIC_DETAIL_KEYS.has(k) && !(k in body)) body[k] = v;
+  for (const [k, v] of Object.entries(extra ?? {}))
+    if (PUBLIC_DETAIL_KEYS.has(k) && !(k in body)) body[k] = v;
   return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
 }
