@@ -81,6 +81,12 @@ export const settingDeclarations = {
     schema: integer(1024, 512 * 1024 * 1024),
     default: '1048576',
   }),
+  importMaxBytes: declare({
+    env: 'HERALD_IMPORT_MAX_BYTES',
+    doc: 'Largest accepted contact import upload (`POST /api/contacts/imports`, raw CSV) in bytes; larger uploads get `413 request.too_large`. The upload is streamed to a file in the data directory, never held in memory. Default 50 MiB.',
+    schema: integer(1024, 4 * 1024 * 1024 * 1024),
+    default: '52428800',
+  }),
   maxSearchLength: declare({
     env: 'HERALD_MAX_SEARCH_LENGTH',
     doc: 'Longest accepted search string (characters) on list endpoints.',
@@ -98,6 +104,24 @@ export const settingDeclarations = {
     doc: 'Minimum level of log lines written to stdout (JSON lines). Logs never contain message bodies or full phone numbers.',
     schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']),
     default: 'info',
+  }),
+  defaultValidityHours: declare({
+    env: 'HERALD_DEFAULT_VALIDITY_HOURS',
+    doc: 'How long a message may wait to be sent (from its send time) before it becomes `expired` instead of going out late. A message may set its own.',
+    schema: integer(1, 24 * 14),
+    default: '48',
+  }),
+  maxScheduleDays: declare({
+    env: 'HERALD_MAX_SCHEDULE_DAYS',
+    doc: 'How far ahead a message or batch may be scheduled, in days.',
+    schema: integer(1, 3650),
+    default: '365',
+  }),
+  maxBatchRecipients: declare({
+    env: 'HERALD_MAX_BATCH_RECIPIENTS',
+    doc: 'Most recipients one batch (send action) may address.',
+    schema: integer(1, 10_000_000),
+    default: '200000',
   }),
   metricsEnabled: declare({
     env: 'HERALD_METRICS_ENABLED',

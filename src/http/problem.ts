@@ -83,6 +83,16 @@ const PUBLIC_DETAIL_KEYS = new Set([
   'permissions',
   'parentId',
   'limitBytes',
+  'reason',
+  'field',
+  'variables',
+  'errors',
+  'maxLength',
+  'maxParts',
+  'length',
+  'parts',
+  'characters',
+  'messageStatus',
 ]);
 
 /** Writes an RFC 9457 problem+json response. */
