@@ -22,6 +22,12 @@ export type DatabaseTarget =
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: DialectName;
+  /**
+   * SQLite only: the connection under Kysely, for the few bulk paths written per dialect (files named
+   * `*.sqlite.ts`). Kysely's SQLite driver uses this one connection, so statements run here inside a
+   * Kysely transaction's callback belong to that transaction.
+   */
+  readonly sqlite?: SqliteDatabase.Database;
   /** PostgreSQL only: the schema Herald's tables live in, when not the default search path. */
   readonly schema?: string;
   close(): Promise<void>;
@@ -47,7 +53,7 @@ export function openDb(target: DatabaseTarget): Db {
       dialect: new SqliteDialect({ database: sqlite }),
       plugins: [new SqliteBooleanPlugin()],
     });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    return { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: target.url,

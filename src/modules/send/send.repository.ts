@@ -1,3 +1,4 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { OrgScope } from '../auth/auth.permissions.js';
@@ -5,6 +6,7 @@ import type { BatchTable } from '../batches/batches.table.js';
 import type { MessageTable } from '../messages/messages.table.js';
 import { inOrgScope } from '../org-units/org-units.scope.js';
 import { RECIPIENT_GROUPS, type RecipientFilters, type RecipientGroup } from './send.groups.js';
+import { insertMessagesSqlite } from './send.insert.sqlite.js';
 
 /** The gateway route an org unit sends through: its sender configuration and provider account. */
 export interface UnitRoute {
@@ -160,8 +162,10 @@ export async function insertBatch(
   db: Kysely<Database>,
   batch: Insertable<BatchTable>,
   messages: readonly Insertable<MessageTable>[],
+  sqlite?: SqliteDatabase.Database,
 ): Promise<void> {
   await db.insertInto('batches').values(batch).execute();
+  if (sqlite) return insertMessagesSqlite(sqlite, messages);
   for (let i = 0; i < messages.length; i += CHUNK) {
     await db
       .insertInto('messages')

@@ -119,7 +119,14 @@ export function sendRoutes(deps: AppDeps) {
     async (c) => {
       const input = c.req.valid('json');
       const body = await idempotent(c, 'POST /api/messages', () =>
-        sendMessage({ db, clock: deps.clock, config: deps.config, principal: principalOf(c), input }),
+        sendMessage({
+          db,
+          sqlite: deps.db.sqlite,
+          clock: deps.clock,
+          config: deps.config,
+          principal: principalOf(c),
+          input,
+        }),
       );
       return c.json(body, 201);
     },
@@ -139,7 +146,14 @@ export function sendRoutes(deps: AppDeps) {
     async (c) => {
       const input = c.req.valid('json');
       const body = await idempotent(c, 'POST /api/batches', () =>
-        sendBatch({ db, clock: deps.clock, config: deps.config, principal: principalOf(c), input }),
+        sendBatch({
+          db,
+          sqlite: deps.db.sqlite,
+          clock: deps.clock,
+          config: deps.config,
+          principal: principalOf(c),
+          input,
+        }),
       );
       return c.json(body, 201);
     },

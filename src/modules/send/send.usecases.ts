@@ -1,3 +1,4 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable, Kysely } from 'kysely';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../core/clock.js';
@@ -35,6 +36,8 @@ export interface SendDeps {
   clock: Clock;
   config: Pick<Config, 'defaultValidityHours' | 'maxScheduleDays' | 'maxBatchRecipients'>;
   principal: Principal;
+  /** SQLite only: the raw connection, for the bulk insert written for that dialect. */
+  sqlite?: SqliteDatabase.Database;
 }
 
 /** Allowed clock skew for "send at": a time up to a minute in the past means "now". */
@@ -370,7 +373,7 @@ async function send(
 }
 
 async function write(
-  { db, clock, config, principal }: SendDeps,
+  { db, clock, config, principal, sqlite }: SendDeps,
   p: {
     input: SendBatchInput;
     unit: OrgUnitRow;
@@ -430,6 +433,7 @@ async function write(
         canceled_at: null,
       },
       rows,
+      sqlite,
     ),
   );
   const eligible = rows.length - blockedCount;
