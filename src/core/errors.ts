@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'gateway.not_found',
   'gateway.name_taken',
   'sender.not_found',
+  'sender.name_taken',
   'message.not_found',
   'message.empty_text',
   'message.too_long',

@@ -23,15 +23,14 @@ export async function ensureRoute(
       .select(['id', 'provider_account_id'])
       .where('id', '=', unit.sender_config_id)
       .executeTakeFirstOrThrow();
-    await db.kysely
-      .updateTable('provider_accounts')
-      .set({
-        ...(opts.maxParts !== undefined ? { max_parts: opts.maxParts } : {}),
-        ...(opts.pricePerPart !== undefined ? { price_per_part: opts.pricePerPart } : {}),
-        ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
-      })
-      .where('id', '=', s.provider_account_id)
-      .execute();
+    const patch = {
+      ...(opts.maxParts !== undefined ? { max_parts: opts.maxParts } : {}),
+      ...(opts.pricePerPart !== undefined ? { price_per_part: opts.pricePerPart } : {}),
+      ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
+    };
+    if (Object.keys(patch).length > 0) {
+      await db.kysely.updateTable('provider_accounts').set(patch).where('id', '=', s.provider_account_id).execute();
+    }
     return { senderConfigId: s.id, providerAccountId: s.provider_account_id };
   }
   seq++;

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Database } from '../../db/database.js';
+import { installDefaultGateway } from '../gateways/gateways.defaults.js';
 import { insertOrgUnit } from '../org-units/org-units.repository.js';
 import { countUsers, findUserByEmail, findUserById, insertUser } from '../users/users.repository.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './auth.passwords.js';
@@ -24,7 +25,8 @@ export async function isSetupNeeded(db: Kysely<Database>): Promise<boolean> {
 }
 
 /**
- * First start: creates the first administrator (a system manager) and the first org unit, once.
+ * First start: creates the first administrator (a system manager) and the first org unit, once, with the
+ * default simulator gateway and sender configuration attached to that unit.
  * A second call — even a concurrent one — fails with `setup.already_done` (the fact's primary key decides).
  */
 export async function completeSetup({
@@ -59,6 +61,7 @@ export async function completeSetup({
         created_at: now,
         updated_at: now,
       });
+      await installDefaultGateway(trx, { now, orgUnitId });
       await insertUser(
         trx,
         {

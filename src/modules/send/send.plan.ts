@@ -3,6 +3,7 @@ import { consentDecision } from '../../core/consent.js';
 import { analyzeText, type ShiftLanguage, type TextAnalysis } from '../../core/encoding/index.js';
 import type { CompiledTemplate } from '../../core/template/index.js';
 import type { MessageTable } from '../messages/messages.table.js';
+import type { TemplateContact } from '../templates/templates.data.js';
 import type { Eligibility } from './send.groups.js';
 import type { UnitRoute } from './send.repository.js';
 
@@ -16,8 +17,8 @@ export interface Recipient {
   input: string | null;
   e164: string | null;
   consent: string | null;
-  /** Template data for `{{contact.*}}`; null for bare numbers. */
-  contact: Record<string, unknown> | null;
+  /** The contact's fields for `{{contact.*}}`; null for bare numbers. */
+  contact: TemplateContact | null;
 }
 
 export interface UnitPolicy {

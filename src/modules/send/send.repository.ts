@@ -3,6 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { OrgScope } from '../auth/auth.permissions.js';
 import type { BatchTable } from '../batches/batches.table.js';
+import { senderForOrgUnit } from '../gateways/gateways.repository.js';
 import type { MessageTable } from '../messages/messages.table.js';
 import { inOrgScope } from '../org-units/org-units.scope.js';
 import { RECIPIENT_GROUPS, type RecipientFilters, type RecipientGroup } from './send.groups.js';
@@ -19,34 +20,18 @@ export interface UnitRoute {
   shiftTables: string[];
 }
 
-export async function routeOfOrgUnit(
-  db: Kysely<Database>,
-  senderConfigId: string | null,
-): Promise<UnitRoute | null> {
-  if (!senderConfigId) return null;
-  const row = await db
-    .selectFrom('sender_configs as s')
-    .innerJoin('provider_accounts as p', 'p.id', 's.provider_account_id')
-    .select([
-      's.id as sender_config_id',
-      's.sender_id',
-      'p.id as provider_account_id',
-      'p.max_parts',
-      'p.price_per_part',
-      'p.currency',
-      'p.shift_tables',
-    ])
-    .where('s.id', '=', senderConfigId)
-    .executeTakeFirst();
-  if (!row) return null;
+/** The route of an org unit (its own sender configuration only), as the send path needs it. */
+export async function routeOfOrgUnit(db: Kysely<Database>, orgUnitId: string): Promise<UnitRoute | null> {
+  const s = await senderForOrgUnit(db, orgUnitId);
+  if (!s) return null;
   return {
-    senderConfigId: row.sender_config_id,
-    senderId: row.sender_id,
-    providerAccountId: row.provider_account_id,
-    maxParts: row.max_parts,
-    pricePerPart: row.price_per_part,
-    currency: row.currency,
-    shiftTables: JSON.parse(row.shift_tables) as string[],
+    senderConfigId: s.senderConfig.id,
+    senderId: s.senderConfig.sender_id,
+    providerAccountId: s.providerAccount.id,
+    maxParts: s.providerAccount.max_parts,
+    pricePerPart: s.providerAccount.price_per_part,
+    currency: s.providerAccount.currency,
+    shiftTables: JSON.parse(s.providerAccount.shift_tables) as string[],
   };
 }
 

@@ -19,6 +19,7 @@ import type { Principal } from '../auth/auth.permissions.js';
 import { consentStates } from '../consent/consent.repository.js';
 import type { MessageTable } from '../messages/messages.table.js';
 import { findOrgUnit, type OrgUnitRow } from '../org-units/org-units.repository.js';
+import { templateDataForContact } from '../templates/templates.data.js';
 import { ELIGIBILITY, type Eligibility } from './send.groups.js';
 import { eligibilityOf, messageRow, type Recipient, renderTexts } from './send.plan.js';
 import {
@@ -46,7 +47,7 @@ const SCHEDULE_SKEW_MS = 60_000;
 async function loadUnit(db: Kysely<Database>, principal: Principal, orgUnitId: string) {
   const unit = await findOrgUnit(db, principal.orgScope, orgUnitId);
   if (!unit) throw new AppError('org_unit.not_found', 'No such org unit.', { id: orgUnitId });
-  return { unit, route: await routeOfOrgUnit(db, unit.sender_config_id) };
+  return { unit, route: await routeOfOrgUnit(db, unit.id) };
 }
 
 const shiftTablesOf = (route: UnitRoute | null) => (route?.shiftTables ?? []) as ShiftLanguage[];
@@ -162,17 +163,6 @@ function scheduleOf(clock: Clock, maxDays: number, scheduledAt: string | undefin
   return at.getTime() <= now ? null : at.toISOString();
 }
 
-const contactData = (r: RecipientRow): Record<string, unknown> => ({
-  first_name: r.first_name ?? '',
-  last_name: r.last_name ?? '',
-  name: r.name,
-  party: r.party ?? '',
-  phone: r.e164 ?? '',
-  department: r.department ?? '',
-  branch: r.branch ?? '',
-  attributes: JSON.parse(r.attributes) as Record<string, unknown>,
-});
-
 const fromRow = (r: RecipientRow): Recipient => ({
   contactId: r.contact_id,
   phoneId: r.phone_id,
@@ -181,7 +171,15 @@ const fromRow = (r: RecipientRow): Recipient => ({
   input: r.original,
   e164: r.e164,
   consent: r.consent,
-  contact: contactData(r),
+  contact: {
+    name: r.name,
+    first_name: r.first_name,
+    last_name: r.last_name,
+    party: r.party,
+    department: r.department,
+    branch: r.branch,
+    attributes: r.attributes,
+  },
 });
 
 /** Resolves numbers, contact ids and a group into recipients, in that order. Contacts must be visible. */
@@ -354,17 +352,24 @@ async function send(
     throw new AppError('batch.no_recipients', 'No recipient matches: nothing to send.');
   }
   const eligibility = eligibilityOf(recipients, policyOf(unit), route, content.category);
-  const sender = { name: principal.name, org_unit: unit.name };
+  const context = {
+    senderName: principal.name,
+    orgUnitName: unit.name,
+    document: Object.fromEntries(Object.entries(input.document ?? {}).map(([k, v]) => [k, String(v)])),
+  };
   const texts = renderTexts(
     content.template,
     content.text,
     recipients,
-    (r) => ({
-      contact: r.contact ?? { phone: r.e164 ?? '' },
-      sender,
-      org_unit: { name: unit.name },
-      document: input.document ?? {},
-    }),
+    (r) =>
+      r.contact
+        ? templateDataForContact(r.contact, [], { ...context, phone: r.e164 })
+        : {
+            contact: { phone: r.e164 },
+            sender: { name: context.senderName, org_unit: context.orgUnitName },
+            org_unit: { name: context.orgUnitName },
+            document: context.document,
+          },
     { shiftTables: shiftTablesOf(route), transliterate: input.transliterate },
   );
   checkLimits(texts, eligibility, unit, route);

@@ -1,0 +1,84 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps } from '../../http/http.types.js';
+import { problem } from '../../http/problem.js';
+import { jsonContent, newRouter } from '../../http/router.js';
+import { ProblemSchema } from '../../http/schemas.js';
+import { receiveDeliveryReport } from './delivery-reports.usecases.js';
+
+const problemContent = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/**
+ * Public delivery-report callbacks. Gateways authenticate with the unguessable token in the path and
+ * the adapter's own signature check, not with a session or API key; their bodies are whatever the
+ * gateway sends (JSON, form data), read raw here so signatures can be verified. Mount these before
+ * the `/api/*` JSON body guard and authentication.
+ */
+export function deliveryReportRoutes(deps: AppDeps) {
+  const app = newRouter();
+  app.use(
+    '/callbacks/*',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: (c) =>
+        problem(
+          c,
+          'request.too_large',
+          `The request body is larger than ${deps.config.bodyLimitBytes} bytes.`,
+        ),
+    }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/callbacks/{token}',
+      tags: ['Gateways'],
+      summary: 'Delivery reports from a gateway (public; the URL is shown on the gateway account)',
+      description:
+        'The body is whatever the gateway sends; its adapter verifies the signature and parses it. Reports for unknown gateway ids count as ignored.',
+      security: [],
+      request: {
+        params: z.object({
+          token: z
+            .string()
+            .min(1)
+            .max(200)
+            .openapi({ param: { name: 'token', in: 'path' } }),
+        }),
+      },
+      responses: {
+        200: jsonContent(
+          z.object({ applied: z.number().int(), ignored: z.number().int(), unmatched: z.number().int() }),
+        ),
+        400: problemContent('The report could not be read'),
+        401: problemContent('The report signature is not valid'),
+        404: problemContent('No such callback'),
+      },
+    }),
+    async (c) => {
+      const url = new URL(c.req.url);
+      const headers: Record<string, string> = {};
+      c.req.raw.headers.forEach((value, key) => {
+        headers[key.toLowerCase()] = value;
+      });
+      const result = await receiveDeliveryReport({
+        db: deps.db.kysely,
+        clock: deps.clock,
+        logger: deps.logger,
+        token: c.req.valid('param').token,
+        request: {
+          headers,
+          body: await c.req.text(),
+          query: Object.fromEntries(url.searchParams),
+          url: url.toString(),
+        },
+      });
+      return c.json(result, 200);
+    },
+  );
+  return app;
+}

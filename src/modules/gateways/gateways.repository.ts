@@ -1,0 +1,168 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { OrgScope } from '../auth/auth.permissions.js';
+import { inOrgScope } from '../org-units/org-units.scope.js';
+import type { ProviderAccountTable, SenderConfigTable } from './gateways.table.js';
+
+export type ProviderAccountRow = Selectable<ProviderAccountTable>;
+export type SenderConfigRow = Selectable<SenderConfigTable>;
+
+export async function listProviderAccounts(db: Kysely<Database>): Promise<ProviderAccountRow[]> {
+  return db.selectFrom('provider_accounts').selectAll().orderBy('name').orderBy('id').execute();
+}
+
+export async function findProviderAccount(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ProviderAccountRow | undefined> {
+  return db.selectFrom('provider_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findProviderAccountByCallbackToken(
+  db: Kysely<Database>,
+  token: string,
+): Promise<ProviderAccountRow | undefined> {
+  return db
+    .selectFrom('provider_accounts')
+    .selectAll()
+    .where('callback_token', '=', token)
+    .executeTakeFirst();
+}
+
+/** Gateway names are unique, ignoring case. */
+export async function providerAccountNameTaken(
+  db: Kysely<Database>,
+  name: string,
+  exceptId?: string,
+): Promise<boolean> {
+  let qb = db
+    .selectFrom('provider_accounts')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
+  if (exceptId) qb = qb.where('id', '!=', exceptId);
+  return (await qb.executeTakeFirst()) !== undefined;
+}
+
+export async function insertProviderAccount(
+  db: Kysely<Database>,
+  row: Insertable<ProviderAccountTable>,
+): Promise<void> {
+  await db.insertInto('provider_accounts').values(row).execute();
+}
+
+export async function updateProviderAccount(
+  db: Kysely<Database>,
+  id: string,
+  patch: Updateable<ProviderAccountTable>,
+): Promise<void> {
+  await db.updateTable('provider_accounts').set(patch).where('id', '=', id).execute();
+}
+
+export async function listSenderConfigs(db: Kysely<Database>): Promise<SenderConfigRow[]> {
+  return db.selectFrom('sender_configs').selectAll().orderBy('name').orderBy('id').execute();
+}
+
+export async function findSenderConfig(
+  db: Kysely<Database>,
+  id: string,
+): Promise<SenderConfigRow | undefined> {
+  return db.selectFrom('sender_configs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Sender configuration names are unique, ignoring case. */
+export async function senderConfigNameTaken(
+  db: Kysely<Database>,
+  name: string,
+  exceptId?: string,
+): Promise<boolean> {
+  let qb = db
+    .selectFrom('sender_configs')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
+  if (exceptId) qb = qb.where('id', '!=', exceptId);
+  return (await qb.executeTakeFirst()) !== undefined;
+}
+
+export async function insertSenderConfig(
+  db: Kysely<Database>,
+  row: Insertable<SenderConfigTable>,
+): Promise<void> {
+  await db.insertInto('sender_configs').values(row).execute();
+}
+
+export async function updateSenderConfig(
+  db: Kysely<Database>,
+  id: string,
+  patch: Updateable<SenderConfigTable>,
+): Promise<void> {
+  await db.updateTable('sender_configs').set(patch).where('id', '=', id).execute();
+}
+
+/** Which visible org units send with each of these sender configurations. */
+export async function orgUnitsBySenderConfig(
+  db: Kysely<Database>,
+  scope: OrgScope,
+  senderConfigIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (senderConfigIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('org_units')
+    .select(['id', 'sender_config_id'])
+    .where('sender_config_id', 'in', senderConfigIds)
+    .where(inOrgScope(scope, 'org_units.id'))
+    .orderBy('name')
+    .execute();
+  for (const r of rows) {
+    if (r.sender_config_id === null) continue;
+    const list = out.get(r.sender_config_id) ?? [];
+    list.push(r.id);
+    out.set(r.sender_config_id, list);
+  }
+  return out;
+}
+
+export async function setOrgUnitSenderConfig(
+  db: Kysely<Database>,
+  orgUnitId: string,
+  senderConfigId: string | null,
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('org_units')
+    .set({ sender_config_id: senderConfigId, updated_at: now })
+    .where('id', '=', orgUnitId)
+    .execute();
+}
+
+export interface OrgUnitSender {
+  senderConfig: SenderConfigRow;
+  providerAccount: ProviderAccountRow;
+  /** The account to try when the primary one fails for good; null when none is configured. */
+  fallbackProviderAccount: ProviderAccountRow | null;
+}
+
+/**
+ * The sender configuration an org unit sends with, and its gateway account(s); `null` when the unit
+ * has none (the send path blocks such messages as `sender_not_configured`). Only the unit's own
+ * configuration counts: a unit does not inherit its parent's.
+ */
+export async function senderForOrgUnit(
+  db: Kysely<Database>,
+  orgUnitId: string,
+): Promise<OrgUnitSender | null> {
+  const unit = await db
+    .selectFrom('org_units')
+    .select('sender_config_id')
+    .where('id', '=', orgUnitId)
+    .executeTakeFirst();
+  if (!unit?.sender_config_id) return null;
+  const senderConfig = await findSenderConfig(db, unit.sender_config_id);
+  if (!senderConfig) return null;
+  const providerAccount = await findProviderAccount(db, senderConfig.provider_account_id);
+  if (!providerAccount) return null;
+  const fallbackProviderAccount = senderConfig.fallback_provider_account_id
+    ? ((await findProviderAccount(db, senderConfig.fallback_provider_account_id)) ?? null)
+    : null;
+  return { senderConfig, providerAccount, fallbackProviderAccount };
+}

@@ -1,0 +1,194 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../../http/http.types.js';
+import { principalOf } from '../../http/middleware.js';
+import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
+import { IdParam, problemResponses } from '../../http/schemas.js';
+import { OrgUnitSchema } from '../org-units/org-units.schemas.js';
+import {
+  AttachSenderSchema,
+  CreateGatewaySchema,
+  CreateSenderConfigSchema,
+  GatewaySchema,
+  SenderConfigSchema,
+  UpdateGatewaySchema,
+  UpdateSenderConfigSchema,
+} from './gateways.schemas.js';
+import { browseGateways, changeGateway, createGateway, getGateway } from './gateways.usecases.js';
+import {
+  attachSenderToOrgUnit,
+  browseSenderConfigs,
+  changeSenderConfig,
+  createSenderConfig,
+  getSenderConfig,
+} from './senders.usecases.js';
+
+/** Gateway accounts (`/gateways`), sender configurations (`/senders`) and a unit's sender. */
+export function gatewayRoutes(deps: AppDeps) {
+  const app = newRouter();
+  const db = deps.db.kysely;
+  const { baseUrl } = deps.config;
+  const tags = ['Gateways'];
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/gateways',
+      tags,
+      summary: 'List gateway accounts',
+      security: SECURED,
+      responses: { 200: jsonContent(z.object({ items: z.array(GatewaySchema) })), ...problemResponses },
+    }),
+    async (c) => c.json({ items: await browseGateways({ db, principal: principalOf(c), baseUrl }) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/gateways',
+      tags,
+      summary: 'Add a gateway account (system managers)',
+      security: SECURED,
+      request: { body: jsonBody(CreateGatewaySchema) },
+      responses: { 201: jsonContent(GatewaySchema, 'Created'), ...problemResponses },
+    }),
+    async (c) => {
+      const gateway = await createGateway({
+        db,
+        clock: deps.clock,
+        principal: principalOf(c),
+        baseUrl,
+        input: c.req.valid('json'),
+      });
+      return c.json(gateway, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/gateways/{id}',
+      tags,
+      summary: 'Get one gateway account',
+      security: SECURED,
+      request: { params: IdParam },
+      responses: { 200: jsonContent(GatewaySchema), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(await getGateway({ db, principal: principalOf(c), baseUrl, id: c.req.valid('param').id }), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/gateways/{id}',
+      tags,
+      summary: 'Change a gateway account (system managers; the kind cannot change)',
+      security: SECURED,
+      request: { params: IdParam, body: jsonBody(UpdateGatewaySchema) },
+      responses: { 200: jsonContent(GatewaySchema), ...problemResponses },
+    }),
+    async (c) => {
+      const gateway = await changeGateway({
+        db,
+        clock: deps.clock,
+        principal: principalOf(c),
+        baseUrl,
+        id: c.req.valid('param').id,
+        patch: c.req.valid('json'),
+      });
+      return c.json(gateway, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/senders',
+      tags,
+      summary: 'List sender configurations (gateway account, fallback and sender id)',
+      security: SECURED,
+      responses: { 200: jsonContent(z.object({ items: z.array(SenderConfigSchema) })), ...problemResponses },
+    }),
+    async (c) => c.json({ items: await browseSenderConfigs({ db, principal: principalOf(c) }) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/senders',
+      tags,
+      summary: 'Add a sender configuration (system managers)',
+      security: SECURED,
+      request: { body: jsonBody(CreateSenderConfigSchema) },
+      responses: { 201: jsonContent(SenderConfigSchema, 'Created'), ...problemResponses },
+    }),
+    async (c) => {
+      const sender = await createSenderConfig({
+        db,
+        clock: deps.clock,
+        principal: principalOf(c),
+        input: c.req.valid('json'),
+      });
+      return c.json(sender, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/senders/{id}',
+      tags,
+      summary: 'Get one sender configuration',
+      security: SECURED,
+      request: { params: IdParam },
+      responses: { 200: jsonContent(SenderConfigSchema), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(await getSenderConfig({ db, principal: principalOf(c), id: c.req.valid('param').id }), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/senders/{id}',
+      tags,
+      summary: 'Change a sender configuration (system managers)',
+      security: SECURED,
+      request: { params: IdParam, body: jsonBody(UpdateSenderConfigSchema) },
+      responses: { 200: jsonContent(SenderConfigSchema), ...problemResponses },
+    }),
+    async (c) => {
+      const sender = await changeSenderConfig({
+        db,
+        clock: deps.clock,
+        principal: principalOf(c),
+        id: c.req.valid('param').id,
+        patch: c.req.valid('json'),
+      });
+      return c.json(sender, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/org-units/{id}/sender',
+      tags,
+      summary: 'Choose the sender configuration an org unit sends with (null: none)',
+      security: SECURED,
+      request: { params: IdParam, body: jsonBody(AttachSenderSchema) },
+      responses: { 200: jsonContent(OrgUnitSchema), ...problemResponses },
+    }),
+    async (c) => {
+      const unit = await attachSenderToOrgUnit({
+        db,
+        clock: deps.clock,
+        principal: principalOf(c),
+        orgUnitId: c.req.valid('param').id,
+        senderConfigId: c.req.valid('json').senderConfigId,
+      });
+      return c.json(unit, 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,242 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeText } from '../core/encoding/index.js';
+import {
+  type CallbackRequest,
+  normalizeGatewayId,
+  type OutboundMessage,
+  type Provider,
+  REPORT_STATUSES,
+} from './provider.contract.js';
+
+/**
+ * The shared conformance suite every adapter passes (DESIGN §5 rule 8). Each adapter's test file
+ * calls {@link runProviderConformance} with a setup that starts its local peer (a fake gateway, a
+ * real Kannel, an SMPP SMSC, or nothing for the simulator) and builds instances configured so the
+ * peer answers each scenario. Delivery reports arrive at a real local HTTP server
+ * ({@link startCallbackServer}). A case an adapter cannot run is skipped with its reason.
+ */
+
+export type ConformanceScenario = 'accept' | 'permanent' | 'retryable';
+export type ConformanceCase = 'accept' | 'permanent' | 'retryable' | 'report' | 'tampered_report';
+
+export interface ConformanceSetup {
+  /** An instance whose peer answers every submit the way `scenario` says. */
+  provider(scenario: ConformanceScenario, callbackUrl: string): Provider | Promise<Provider>;
+  /** Cases this adapter cannot run, each with the reason shown in the test name. */
+  skip?: Partial<Record<ConformanceCase, string>>;
+  /** How long to wait for a delivery report (ms). Default 5,000. */
+  reportTimeoutMs?: number;
+  close?(): Promise<void>;
+}
+
+export function conformanceMessage(callbackUrl: string, text = 'Your code is 1234'): OutboundMessage {
+  const a = analyzeText(text);
+  return {
+    id: 'conformance-message',
+    to: '+4915123456789',
+    from: 'Herald',
+    text: a.text,
+    encoding: a.encoding,
+    parts: a.parts,
+    callbackUrl,
+  };
+}
+
+export function runProviderConformance(name: string, makeSetup: () => Promise<ConformanceSetup>): void {
+  describe(`provider conformance: ${name}`, () => {
+    let setup: ConformanceSetup;
+    let callbacks: CallbackServer;
+    const open: Provider[] = [];
+    const instance = async (scenario: ConformanceScenario) => {
+      const p = await setup.provider(scenario, callbacks.url);
+      open.push(p);
+      return p;
+    };
+
+    beforeAll(async () => {
+      setup = await makeSetup();
+      callbacks = await startCallbackServer();
+    });
+    afterAll(async () => {
+      for (const p of open) await p.close();
+      await callbacks?.close();
+      await setup?.close?.();
+    });
+
+    const test = (c: ConformanceCase, title: string, fn: () => Promise<void>) => {
+      // The skip list is known only after setup; register every case and skip inside.
+      it(title, async (ctx) => {
+        const reason = setup.skip?.[c];
+        if (reason) ctx.skip(`${c}: ${reason}`);
+        await fn();
+      });
+    };
+
+    test('accept', 'an accepted submit returns ok with a gateway id and accepted/sent', async () => {
+      const p = await instance('accept');
+      expect(p.capabilities.maxParts).toBeGreaterThanOrEqual(1);
+      const outcome = await p.send(conformanceMessage(callbacks.url));
+      expect(outcome).toMatchObject({ ok: true });
+      if (!outcome.ok) return;
+      expect(['accepted', 'sent']).toContain(outcome.status);
+      expect(normalizeGatewayId(outcome.gatewayId)).not.toBe('');
+    });
+
+    test('permanent', 'a permanent refusal says so, with a code and a text', async () => {
+      const outcome = await (await instance('permanent')).send(conformanceMessage(callbacks.url));
+      expect(outcome).toMatchObject({ ok: false, class: 'permanent' });
+      if (outcome.ok) return;
+      expect(outcome.code).not.toBe('');
+      expect(outcome.text).not.toBe('');
+    });
+
+    test('retryable', 'a temporary failure is retryable (or throttled), never permanent', async () => {
+      const outcome = await (await instance('retryable')).send(conformanceMessage(callbacks.url));
+      expect(outcome.ok).toBe(false);
+      if (outcome.ok) return;
+      expect(['retryable', 'throttled']).toContain(outcome.class);
+      expect(outcome.code).not.toBe('');
+    });
+
+    test(
+      'report',
+      'the delivery report reaches the callback URL and parses to the same gateway id',
+      async () => {
+        const p = await instance('accept');
+        const outcome = await p.send(conformanceMessage(`${callbacks.url}/report`));
+        if (!outcome.ok) throw new Error(`submit failed: ${outcome.code}`);
+        const request = await callbacks.next(setup.reportTimeoutMs ?? 5000, '/callback/report');
+        const parsed = p.parseDeliveryReport(request);
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok) return;
+        expect(parsed.reports.length).toBeGreaterThanOrEqual(1);
+        for (const r of parsed.reports) {
+          expect(normalizeGatewayId(r.gatewayId)).toBe(normalizeGatewayId(outcome.gatewayId));
+          expect(REPORT_STATUSES).toContain(r.status);
+        }
+        callbacks.keep(request);
+      },
+    );
+
+    test('tampered_report', 'a tampered or unsigned report is refused as invalid_signature', async () => {
+      const p = await instance('accept');
+      let request = callbacks.kept();
+      if (!request) {
+        const outcome = await p.send(conformanceMessage(`${callbacks.url}/tampered`));
+        if (!outcome.ok) throw new Error(`submit failed: ${outcome.code}`);
+        request = await callbacks.next(setup.reportTimeoutMs ?? 5000, '/callback/tampered');
+      }
+      expect(p.parseDeliveryReport(request).ok).toBe(true);
+      const tampered = { ...request, body: tamper(request.body) };
+      expect(p.parseDeliveryReport(tampered)).toEqual({ ok: false, reason: 'invalid_signature' });
+      const unsigned = { ...request, headers: { 'content-type': request.headers['content-type'] ?? '' } };
+      expect(p.parseDeliveryReport(unsigned)).toEqual({ ok: false, reason: 'invalid_signature' });
+    });
+  });
+}
+
+/** Changes the report's meaning, not just its bytes: a forged "delivered" is what an attacker wants. */
+function tamper(body: string): string {
+  for (const [from, to] of [
+    ['undelivered', 'delivered'],
+    ['delivered', 'undelivered'],
+    ['rejected', 'delivered'],
+  ] as const) {
+    if (body.includes(from)) return body.replace(from, to);
+  }
+  return `${body} `;
+}
+
+export interface CallbackServer {
+  /** Base URL of the server; any path is accepted. */
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly received: readonly CallbackRequest[];
+  /**
+   * The next request not yet taken (waits for it), optionally only one posted to `path` (e.g.
+   * `/callback/report`); rejects after `timeoutMs`.
+   */
+  next(timeoutMs?: number, path?: string): Promise<CallbackRequest>;
+  /** Status code of the following responses (default 200). */
+  respondWith(status: number): void;
+  keep(request: CallbackRequest): void;
+  kept(): CallbackRequest | undefined;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on 127.0.0.1 (random port) that records what gateways post to it. */
+export async function startCallbackServer(): Promise<CallbackServer> {
+  const received: CallbackRequest[] = [];
+  const queue: CallbackRequest[] = [];
+  const waiters: { matches: (r: CallbackRequest) => boolean; deliver: (r: CallbackRequest) => void }[] = [];
+  let status = 200;
+  let keptRequest: CallbackRequest | undefined;
+
+  const server = createServer(async (req, res) => {
+    const request = await toCallbackRequest(req);
+    received.push(request);
+    res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    if (status >= 200 && status < 300) {
+      const i = waiters.findIndex((w) => w.matches(request));
+      if (i >= 0) waiters.splice(i, 1)[0]!.deliver(request);
+      else queue.push(request);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+
+  return {
+    url: `${base}/callback`,
+    received,
+    next(timeoutMs = 5000, path) {
+      const matches = (r: CallbackRequest) => path === undefined || new URL(r.url).pathname === path;
+      const i = queue.findIndex(matches);
+      if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]!);
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          matches,
+          deliver: (r: CallbackRequest) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no callback within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+    respondWith(s) {
+      status = s;
+    },
+    keep(r) {
+      keptRequest = r;
+    },
+    kept: () => keptRequest,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+
+  async function toCallbackRequest(req: IncomingMessage): Promise<CallbackRequest> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', base);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    return {
+      headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      query: Object.fromEntries(url.searchParams),
+      url: url.toString(),
+    };
+  }
+}

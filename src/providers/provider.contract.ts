@@ -1,0 +1,158 @@
+import type { ZodType } from 'zod';
+import type { Clock } from '../core/clock.js';
+import type { Encoding, ShiftLanguage, TextPart } from '../core/encoding/index.js';
+
+/**
+ * The kinds of gateway Herald can talk to. Only the simulator exists today; the registry
+ * (provider.registry.ts) is checked by the compiler to have a factory for every kind listed here.
+ * Planned: `http` (any HTTP gateway), `twilio`, `vonage`, `kannel`, `smpp`.
+ */
+export const PROVIDER_KINDS = ['simulator'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** What a gateway can do; the worker and the composer adapt to it. */
+export interface ProviderCapabilities {
+  /** Accepts UCS-2 messages. */
+  readonly unicode: boolean;
+  /** National language shift tables the route supports (passed to `analyzeText`). */
+  readonly shiftTables: readonly ShiftLanguage[];
+  /** Most parts one message may have on this route. */
+  readonly maxParts: number;
+  /** Sends delivery reports (to the account's callback URL, or over its own connection). */
+  readonly deliveryReports: boolean;
+  /** Can be asked for the status of a message it accepted. */
+  readonly statusQuery: boolean;
+  /** Receives inbound messages (replies, STOP). */
+  readonly inbound: boolean;
+}
+
+/** One message to submit: its parts come from `analyzeText`, the same function as the user's counter. */
+export interface OutboundMessage {
+  /** Herald's message id (for the gateway's own reference, where it has a field for one). */
+  readonly id: string;
+  /** Recipient in E.164 (`+4915123456789`). */
+  readonly to: string;
+  /** Sender id: alphanumeric (up to 11 characters) or a number in E.164. */
+  readonly from: string;
+  readonly text: string;
+  readonly encoding: Encoding;
+  readonly parts: readonly TextPart[];
+  /** The gateway should drop the message when it cannot deliver it before this time. */
+  readonly validityUntil?: Date;
+  /** Where this gateway should post delivery reports: the account's callback URL. */
+  readonly callbackUrl: string;
+}
+
+/**
+ * How a failed submit should be treated:
+ * - `retryable`: the gateway did not take it (busy, network error before the request was sent); try again;
+ * - `throttled`: over the gateway's rate; try again after `retryAfterMs`;
+ * - `permanent`: refused for good (invalid number, too many parts, account blocked); never retry;
+ * - `opted_out`: the gateway says the recipient opted out; record it as consent withdrawn;
+ * - `unknown`: the gateway may or may not have it (timeout after sending); never retry blindly.
+ */
+export type FailureClass = 'retryable' | 'permanent' | 'throttled' | 'opted_out' | 'unknown';
+
+export type SendOutcome =
+  | {
+      readonly ok: true;
+      /** The gateway's id of the message, as returned (store it with {@link normalizeGatewayId}). */
+      readonly gatewayId: string;
+      readonly status: 'accepted' | 'sent';
+    }
+  | {
+      readonly ok: false;
+      readonly class: FailureClass;
+      /** The gateway's error code (or the adapter's own, e.g. `SIM_BUSY`). */
+      readonly code: string;
+      /** Short explanation, safe to show to users (no secrets, no message body). */
+      readonly text: string;
+      readonly retryAfterMs?: number;
+    };
+
+/** An incoming callback request as the adapter sees it: nothing parsed yet, so it can verify signatures. */
+export interface CallbackRequest {
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The raw body, exactly as received (signatures are computed over it). */
+  readonly body: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** The full request URL (some gateways sign it). */
+  readonly url: string;
+}
+
+/** Statuses a delivery report can carry, in Herald's canonical names. */
+export const REPORT_STATUSES = ['sent', 'delivered', 'undelivered', 'rejected', 'failed'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+export interface DeliveryReport {
+  /** The gateway's message id, as the gateway wrote it in the report. */
+  readonly gatewayId: string;
+  readonly status: ReportStatus;
+  /** 1-based part number, for gateways that report each part. */
+  readonly part?: number;
+  readonly errorCode?: string;
+  /** When the gateway says it happened (ISO 8601). */
+  readonly at?: string;
+}
+
+export type ParseReportResult =
+  | { readonly ok: true; readonly reports: readonly DeliveryReport[] }
+  | { readonly ok: false; readonly reason: 'invalid_signature' | 'invalid_payload' };
+
+/**
+ * One configured gateway connection. Immutable: a change of the account's settings means a new
+ * instance. Creating one has no side effects (connections, if any, open on first send), so the
+ * callback route can create one just to parse a report.
+ */
+export interface Provider {
+  readonly kind: ProviderKind;
+  readonly capabilities: ProviderCapabilities;
+  send(message: OutboundMessage): Promise<SendOutcome>;
+  /** Verifies (signature) and parses a delivery report posted to the account's callback URL. */
+  parseDeliveryReport(request: CallbackRequest): ParseReportResult;
+  /** Cancels pending work (timers, reports, connections). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The narrow HTTP client adapters use (DESIGN §5 rule 5): the global `fetch`, or a test double. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** What an adapter may use from the outside world; every field has a production default. */
+export interface ProviderDeps {
+  fetch: FetchLike;
+  clock: Clock;
+  /** Uniform in [0, 1); the simulator's dice. Tests pass a seeded one. */
+  random: () => number;
+}
+
+/** The account an instance is created for (a provider_accounts row, settings already validated). */
+export interface ProviderAccount<S> {
+  readonly id: string;
+  readonly settings: S;
+  /** Secret of the account's callback URL; adapters that sign reports with a shared secret may use it. */
+  readonly callbackToken: string;
+  readonly maxParts: number;
+  readonly shiftTables: readonly ShiftLanguage[];
+}
+
+/** One adapter implementation: how to validate its settings and how to create an instance. */
+export interface ProviderFactory<S = unknown> {
+  readonly kind: ProviderKind;
+  /** Validates and fills defaults of the account's settings (stored as JSON). */
+  readonly settingsSchema: ZodType<S>;
+  /** Settings fields that are secrets: never returned by the API (write-only), never logged. */
+  readonly secretSettings: readonly string[];
+  create(account: ProviderAccount<S>, deps: ProviderDeps): Provider;
+}
+
+/**
+ * The form a gateway message id is stored and matched in: trimmed, lower case, leading zeros
+ * stripped — gateways write the same id as `0A1B`, `a1b` or `00a1b` in different places
+ * (submit response vs. delivery report). An id of only zeros stays `0`.
+ */
+export function normalizeGatewayId(id: string): string {
+  const lower = id.trim().toLowerCase();
+  const stripped = lower.replace(/^0+/, '');
+  return stripped === '' && lower !== '' ? '0' : stripped;
+}

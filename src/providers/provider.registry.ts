@@ -1,0 +1,47 @@
+import { systemClock } from '../core/clock.js';
+import type {
+  Provider,
+  ProviderAccount,
+  ProviderDeps,
+  ProviderFactory,
+  ProviderKind,
+} from './provider.contract.js';
+import { PROVIDER_KINDS } from './provider.contract.js';
+import { simulatorFactory } from './simulator/simulator.provider.js';
+
+/**
+ * Every adapter, by kind. The compiler refuses a kind in PROVIDER_KINDS without a factory here.
+ * Planned, not stubbed: http, twilio, vonage, kannel, smpp.
+ */
+export const PROVIDER_FACTORIES = {
+  simulator: simulatorFactory,
+} as const satisfies Record<ProviderKind, ProviderFactory<unknown>>;
+
+export function isProviderKind(kind: string): kind is ProviderKind {
+  return (PROVIDER_KINDS as readonly string[]).includes(kind);
+}
+
+export function providerFactory(kind: ProviderKind): ProviderFactory {
+  return PROVIDER_FACTORIES[kind] as ProviderFactory;
+}
+
+/** Production defaults: the global fetch, the system clock, Math.random. */
+export const defaultProviderDeps: ProviderDeps = Object.freeze({
+  fetch: (url: string, init: RequestInit) => fetch(url, init),
+  clock: systemClock,
+  random: Math.random,
+});
+
+/**
+ * An instance for an account whose settings are stored as plain data: validates them with the kind's
+ * schema (throws on settings that no longer validate — they were validated when saved).
+ */
+export function createProvider(
+  kind: ProviderKind,
+  account: ProviderAccount<unknown>,
+  deps: Partial<ProviderDeps> = {},
+): Provider {
+  const factory = providerFactory(kind);
+  const settings = factory.settingsSchema.parse(account.settings);
+  return factory.create({ ...account, settings }, { ...defaultProviderDeps, ...deps });
+}
