@@ -30,13 +30,37 @@ export function clientIp(c: Parameters<MiddlewareHandler>[0]): string | null {
 }
 
 /**
+ * A route that takes a raw, non-JSON body (e.g. a CSV upload) and streams it itself. For a request to
+ * exactly this method and path with a matching content type, the guard checks only the declared length
+ * against the route's own limit and leaves the body unread; the route must count the bytes it actually
+ * reads against `limitBytes` (a chunked upload declares no length). Any other content type on that
+ * route goes through the JSON checks as usual.
+ */
+export interface RawBodyRoute {
+  method: string;
+  path: string;
+  contentType: RegExp;
+  limitBytes: number;
+}
+
+/**
  * Guards every request body before any handler sees it: size limit, JSON content type, strict UTF-8,
  * parseable JSON and no lone surrogates in any string. The parsed body is cached for the validators.
+ * The listed raw-body routes are the only exception (see {@link RawBodyRoute}).
  */
 export const jsonBodyGuard =
-  (limitBytes: number): MiddlewareHandler<AppEnv> =>
+  (limitBytes: number, rawBodyRoutes: readonly RawBodyRoute[] = []): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     if (SAFE_METHODS.has(c.req.method) || c.req.method === 'DELETE') return next();
+    const type = c.req.header('content-type') ?? '';
+    const rawRoute = rawBodyRoutes.find(
+      (r) => r.method === c.req.method && r.path === c.req.path && r.contentType.test(type),
+    );
+    if (rawRoute) {
+      const declaredRaw = Number(c.req.header('content-length') ?? '0');
+      if (declaredRaw > rawRoute.limitBytes) throw tooLarge(rawRoute.limitBytes);
+      return next();
+    }
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > limitBytes) throw tooLarge(limitBytes);
     const raw = c.req.raw.body ? await readLimited(c.req.raw.body, limitBytes) : new Uint8Array();
@@ -44,7 +68,6 @@ export const jsonBodyGuard =
       c.req.bodyCache.json = Promise.resolve({});
       return next();
     }
-    const type = c.req.header('content-type') ?? '';
     if (!/^application\/(problem\+)?json\s*(;|$)/i.test(type)) {
       throw new AppError('request.unsupported_media_type', 'Send the request body as application/json.');
     }

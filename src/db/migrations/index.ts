@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { identity } from './0001_identity.js';
 import { smsCenter } from './0002_sms_center.js';
+import { contactsSearch } from './0003_contacts_search.js';
+import { messagesIndexes } from './0004_messages_indexes.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -11,6 +13,8 @@ import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 const MIGRATIONS: Record<string, HeraldMigration> = {
   '0001_identity': identity,
   '0002_sms_center': smsCenter,
+  '0003_contacts_search': contactsSearch,
+  '0004_messages_indexes': messagesIndexes,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -69,8 +69,13 @@ export interface ImportJobTable {
 
 export interface ImportRowErrorTable {
   job_id: string;
+  /** 1-based data row (the header is not counted). */
   row_number: number;
+  /** `duplicate`, `invalid`, `invalid_phone`, `no_phone`, `invalid_status`, `invalid_consent`, `columns`, `invalid_csv`. */
   kind: string;
   message: string;
+  /** The row as it was in the file (truncated), so the uploader can find and fix it. */
   raw: string | null;
+  /** The CSV line the row starts on (added by 0003_contacts_search). */
+  line_number: number | null;
 }
