@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAdmin } from './cli/admin.js';
+import { registerContacts } from './cli/contacts.js';
+import { registerMessages } from './cli/messages.js';
 import { registerMigrate } from './cli/migrate.js';
+import { registerSend } from './cli/send.js';
 import { registerServe } from './cli/serve.js';
 import { ConfigError } from './config/config.js';
 import { AppError } from './core/errors.js';
@@ -22,6 +25,9 @@ const program = new Command()
 registerServe(program);
 registerMigrate(program);
 registerAdmin(program);
+registerContacts(program);
+registerMessages(program);
+registerSend(program);
 
 try {
   await program.parseAsync(process.argv);

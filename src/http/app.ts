@@ -5,10 +5,17 @@ import { sql } from 'kysely';
 import { AppError, type ErrorCode } from '../core/errors.js';
 import { apiKeyRoutes } from '../modules/api-keys/api-keys.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { batchRoutes } from '../modules/batches/batches.routes.js';
 import { consentRoutes } from '../modules/consent/consent.routes.js';
+import { contactImportBodyRoute, contactRoutes } from '../modules/contacts/contacts.routes.js';
+import { deliveryReportRoutes } from '../modules/delivery-reports/delivery-reports.routes.js';
+import { gatewayRoutes } from '../modules/gateways/gateways.routes.js';
+import { messageRoutes } from '../modules/messages/messages.routes.js';
 import { orgUnitRoutes } from '../modules/org-units/org-units.routes.js';
 import { securityEventRoutes } from '../modules/security-events/security-events.routes.js';
 import { recordSecurityEvent } from '../modules/security-events/security-events.usecases.js';
+import { sendRoutes } from '../modules/send/send.routes.js';
+import { templateRoutes } from '../modules/templates/templates.routes.js';
 import { userRoutes } from '../modules/users/users.routes.js';
 import { mountApiDocs } from './docs.js';
 import type { AppDeps, AppEnv } from './http.types.js';
@@ -100,7 +107,9 @@ export function createApp(deps: AppDeps) {
     );
   }
 
-  app.use('/api/*', jsonBodyGuard(deps.config.bodyLimitBytes));
+  // Public gateway callbacks: raw bodies, no session or API key; registered first, they answer before the guards below.
+  app.route('/api', deliveryReportRoutes(deps));
+  app.use('/api/*', jsonBodyGuard(deps.config.bodyLimitBytes, [contactImportBodyRoute(deps.config)]));
   app.use('/api/*', authenticate(deps));
   const api = new OpenAPIHono<AppEnv>();
   api.route('/', authRoutes(deps));
@@ -109,6 +118,12 @@ export function createApp(deps: AppDeps) {
   api.route('/', apiKeyRoutes(deps));
   api.route('/', securityEventRoutes(deps));
   api.route('/', consentRoutes(deps));
+  api.route('/', contactRoutes(deps));
+  api.route('/', messageRoutes(deps));
+  api.route('/', batchRoutes(deps));
+  api.route('/', sendRoutes(deps));
+  api.route('/', templateRoutes(deps));
+  api.route('/', gatewayRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

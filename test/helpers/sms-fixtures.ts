@@ -29,7 +29,11 @@ export async function ensureRoute(
       ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
     };
     if (Object.keys(patch).length > 0) {
-      await db.kysely.updateTable('provider_accounts').set(patch).where('id', '=', s.provider_account_id).execute();
+      await db.kysely
+        .updateTable('provider_accounts')
+        .set(patch)
+        .where('id', '=', s.provider_account_id)
+        .execute();
     }
     return { senderConfigId: s.id, providerAccountId: s.provider_account_id };
   }
