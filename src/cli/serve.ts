@@ -5,7 +5,7 @@ import { startServer } from '../start.js';
 export function registerServe(program: Command) {
   program
     .command('serve')
-    .description('Run Herald (API, pages, API reference; SQLite in ./data, port 8080)')
+    .description('Run Herald: HTTP API, pages and API reference (port 8080)')
     .option('-p, --port <port>', 'port to listen on (overrides HERALD_PORT)')
     .option('--host <host>', 'address to listen on (overrides HERALD_HOST)')
     .action(async (opts: { port?: string; host?: string }) => {
