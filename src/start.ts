@@ -6,6 +6,7 @@ import { type Db, migrateToLatest, openDb } from './db/db.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { isSetupNeeded } from './modules/auth/auth.usecases.js';
+import { createMemoryBus } from './modules/events/events.bus.js';
 
 /** The one composition root: config → db → app → listener. */
 export function openDatabase(config: Config, logger?: Logger): Db {
@@ -37,7 +38,15 @@ export async function startServer(
       const { applied } = await migrateToLatest(db);
       if (applied.length > 0) logger.info('database migrated', { applied });
     }
-    const app = createApp({ db, config, clock: opts.clock ?? systemClock, logger, metrics: createMetrics() });
+    const bus = createMemoryBus();
+    const app = createApp({
+      db,
+      config,
+      clock: opts.clock ?? systemClock,
+      logger,
+      metrics: createMetrics(),
+      bus,
+    });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
       s.once('error', reject);
@@ -58,6 +67,7 @@ export async function startServer(
       logger,
       async stop() {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await bus.close();
         await db.close();
       },
     };

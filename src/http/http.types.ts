@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/db.js';
 import type { Principal } from '../modules/auth/auth.permissions.js';
+import type { EventBus } from '../modules/events/events.bus.js';
 import type { Metrics } from './metrics.js';
 
 /** Everything route handlers may use, wired once in start.ts. */
@@ -12,6 +13,8 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Status changes and other events, for SSE and webhooks (see events.bus.ts). */
+  bus: EventBus;
 }
 
 export type AppEnv = {

@@ -6,6 +6,7 @@ import type { DialectName } from '../../src/db/dialect.js';
 import { createTestDb } from '../../src/db/test-dialects.js';
 import { createApp } from '../../src/http/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
+import { createMemoryBus } from '../../src/modules/events/events.bus.js';
 
 export const ADMIN = {
   email: 'admin@example.com',
@@ -20,10 +21,12 @@ export async function createTestApp(dialect: DialectName, env: Record<string, st
   const db: Db = await createTestDb(dialect);
   const clock = fixedClock('2026-11-22T09:00:00.000Z');
   const config = loadConfig({ HERALD_LOG_LEVEL: 'silent', ...env });
+  const bus = createMemoryBus();
   const app = createApp({
     db,
     config,
     clock,
+    bus,
     logger: silentLogger,
     metrics: createMetrics({ defaults: false }),
   });
@@ -83,5 +86,5 @@ export async function createTestApp(dialect: DialectName, env: Record<string, st
     return out;
   };
 
-  return { app, db, clock, config, request, loginAs, setupAdmin, counts, close: () => db.close() };
+  return { app, db, bus, clock, config, request, loginAs, setupAdmin, counts, close: () => db.close() };
 }
