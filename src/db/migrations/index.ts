@@ -4,6 +4,7 @@ import { identity } from './0001_identity.js';
 import { smsCenter } from './0002_sms_center.js';
 import { contactsSearch } from './0003_contacts_search.js';
 import { messagesIndexes } from './0004_messages_indexes.js';
+import { batchCompletion } from './0005_batch_completion.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, HeraldMigration> = {
   '0002_sms_center': smsCenter,
   '0003_contacts_search': contactsSearch,
   '0004_messages_indexes': messagesIndexes,
+  '0005_batch_completion': batchCompletion,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -14,4 +14,6 @@ export interface BatchTable {
   scheduled_at: string | null;
   created_at: string;
   canceled_at: string | null;
+  /** Set once, when every message of the batch reached a final status. */
+  completed_at: import('kysely').ColumnType<string | null, string | null | undefined, string | null>;
 }

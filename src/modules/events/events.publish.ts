@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { isFinal, isMessageStatus } from '../../core/status/index.js';
+import type { Database } from '../../db/database.js';
+import type { EventBus, HeraldEvent } from './events.bus.js';
+
+/** One committed status change, as the code that made it knows it. */
+export interface CommittedStatusChange {
+  eventId: string;
+  messageId: string;
+  orgUnitId: string;
+  batchId: string | null;
+  from: string | null;
+  to: string;
+  applied: boolean;
+  at: string;
+}
+
+const FINAL = [
+  'delivered',
+  'undelivered',
+  'rejected',
+  'failed',
+  'status_timeout',
+  'expired',
+  'canceled',
+  'blocked',
+];
+
+/**
+ * Call after the transaction that changed statuses has COMMITTED: publishes one `message.status` event
+ * per change and, for every batch that a change moved to final and that now has no message left in a
+ * non-final status, marks the batch completed (once: a conditional update) and publishes
+ * `batch.completed`.
+ */
+export async function publishStatusChanges({
+  db,
+  bus,
+  clock,
+  changes,
+}: {
+  db: Kysely<Database>;
+  bus: EventBus;
+  clock: Clock;
+  changes: readonly CommittedStatusChange[];
+}): Promise<void> {
+  if (changes.length === 0) return;
+  const events: HeraldEvent[] = changes.map((c) => ({ type: 'message.status', ...c }));
+  const batches = new Map<string, string>();
+  for (const c of changes) {
+    if (c.applied && c.batchId && isMessageStatus(c.to) && isFinal(c.to)) batches.set(c.batchId, c.orgUnitId);
+  }
+  const now = clock.now().toISOString();
+  for (const [batchId, orgUnitId] of batches) {
+    const open = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('batch_id', '=', batchId)
+      .where('status', 'not in', FINAL)
+      .limit(1)
+      .executeTakeFirst();
+    if (open) continue;
+    const marked = await db
+      .updateTable('batches')
+      .set({ completed_at: now })
+      .where('id', '=', batchId)
+      .where('completed_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(marked.numUpdatedRows) === 1)
+      events.push({ type: 'batch.completed', batchId, orgUnitId, at: now });
+  }
+  await bus.publish(events);
+}
