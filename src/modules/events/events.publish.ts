@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { isFinal, isMessageStatus } from '../../core/status/index.js';
+import { isFinal, isMessageStatus, STATUSES } from '../../core/status/index.js';
 import type { Database } from '../../db/database.js';
 import type { EventBus, HeraldEvent } from './events.bus.js';
 
@@ -16,16 +16,8 @@ export interface CommittedStatusChange {
   at: string;
 }
 
-const FINAL = [
-  'delivered',
-  'undelivered',
-  'rejected',
-  'failed',
-  'status_timeout',
-  'expired',
-  'canceled',
-  'blocked',
-];
+/** Final statuses, from the one status table. */
+const FINAL = STATUSES.filter((st) => isFinal(st));
 
 /**
  * Call after the transaction that changed statuses has COMMITTED: publishes one `message.status` event

@@ -35,6 +35,23 @@ export async function routeOfOrgUnit(db: Kysely<Database>, orgUnitId: string): P
   };
 }
 
+/** The columns of a recipient row, from contacts `c`, contact_phones `p` and consent_states `cs`. */
+const RECIPIENT_COLUMNS = [
+  'c.id as contact_id',
+  'c.org_unit_id',
+  'c.name',
+  'c.first_name',
+  'c.last_name',
+  'c.party',
+  'c.department',
+  'c.branch',
+  'c.attributes',
+  'p.id as phone_id',
+  'p.e164',
+  'p.original',
+  'cs.state as consent',
+] as const;
+
 /** One contact as the send path needs it: the fields templates use, its chosen phone and that number's consent. */
 export interface RecipientRow {
   contact_id: string;
@@ -67,21 +84,7 @@ export async function selectRecipients(
       j.onRef('p.contact_id', '=', 'c.id').on('p.is_primary', '=', true),
     )
     .leftJoin('consent_states as cs', 'cs.e164', 'p.e164')
-    .select([
-      'c.id as contact_id',
-      'c.org_unit_id',
-      'c.name',
-      'c.first_name',
-      'c.last_name',
-      'c.party',
-      'c.department',
-      'c.branch',
-      'c.attributes',
-      'p.id as phone_id',
-      'p.e164',
-      'p.original',
-      'cs.state as consent',
-    ])
+    .select(RECIPIENT_COLUMNS)
     .where(inOrgScope(scope, 'c.org_unit_id'));
   if (q.group) {
     const g = RECIPIENT_GROUPS[q.group];
@@ -120,21 +123,7 @@ export async function selectContactRecipient(
       return phoneId ? on.on('p.id', '=', phoneId) : on.on('p.is_primary', '=', true);
     })
     .leftJoin('consent_states as cs', 'cs.e164', 'p.e164')
-    .select([
-      'c.id as contact_id',
-      'c.org_unit_id',
-      'c.name',
-      'c.first_name',
-      'c.last_name',
-      'c.party',
-      'c.department',
-      'c.branch',
-      'c.attributes',
-      'p.id as phone_id',
-      'p.e164',
-      'p.original',
-      'cs.state as consent',
-    ])
+    .select(RECIPIENT_COLUMNS)
     .where('c.id', '=', contactId)
     .where(inOrgScope(scope, 'c.org_unit_id'))
     .executeTakeFirst();
