@@ -50,7 +50,7 @@ export function openDb(target: DatabaseTarget): Db {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: sqlite }),
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
       plugins: [new SqliteBooleanPlugin()],
     });
     return { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() };
@@ -67,6 +67,10 @@ export function openDb(target: DatabaseTarget): Db {
   // An idle connection that dies (server restart, admin termination) emits 'error' on the pool; without a
   // listener that would crash the process. The pool drops the client; the next query reconnects.
   pool.on('error', (e) => target.onIdleError?.(e));
+  // One that dies while checked out emits 'error' on its client (the pool listens only while it is idle):
+  // the query in flight fails with that error and the client is discarded on release; without this
+  // listener the process would crash instead.
+  pool.on('connect', (client) => client.on('error', (e) => target.onIdleError?.(e)));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,
@@ -74,6 +78,40 @@ export function openDb(target: DatabaseTarget): Db {
     ...(target.searchPath ? { schema: target.searchPath } : {}),
     close: () => kysely.destroy(),
   };
+}
+
+/** Distinct SQL texts kept prepared; Herald's queries are a few hundred shapes. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing cost more than running most of our
+ * queries (a tenth of a send request's CPU). This hands Kysely a view of the connection whose
+ * `prepare` reuses statements by SQL text (least recently used dropped first). A cached statement
+ * that is still iterating (a streamed query) is never handed out twice: a fresh one is prepared.
+ */
+function withStatementCache(db: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (sql: string) => {
+    const hit = cache.get(sql);
+    if (hit && !hit.busy) {
+      cache.delete(sql);
+      cache.set(sql, hit);
+      return hit;
+    }
+    const stmt = db.prepare(sql);
+    if (!hit) {
+      cache.set(sql, stmt);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    return stmt;
+  };
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export interface MigrationReport {
