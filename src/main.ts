@@ -4,8 +4,10 @@ import { registerAdmin } from './cli/admin.js';
 import { registerContacts } from './cli/contacts.js';
 import { registerMessages } from './cli/messages.js';
 import { registerMigrate } from './cli/migrate.js';
+import { registerResend } from './cli/resend.js';
 import { registerSend } from './cli/send.js';
 import { registerServe } from './cli/serve.js';
+import { registerWorker } from './cli/worker.js';
 import { ConfigError } from './config/config.js';
 import { AppError } from './core/errors.js';
 
@@ -23,11 +25,13 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 registerServe(program);
+registerWorker(program);
 registerMigrate(program);
 registerAdmin(program);
 registerContacts(program);
 registerMessages(program);
 registerSend(program);
+registerResend(program);
 
 try {
   await program.parseAsync(process.argv);

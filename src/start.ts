@@ -3,10 +3,12 @@ import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { type Db, migrateToLatest, openDb } from './db/db.js';
+import { createWorker, type Worker } from './dispatch/dispatch.worker.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { isSetupNeeded } from './modules/auth/auth.usecases.js';
-import { createMemoryBus } from './modules/events/events.bus.js';
+import { openEventBus } from './modules/events/events.bus.factory.js';
+import { startWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 
 /** The one composition root: config → db → app → listener. */
 export function openDatabase(config: Config, logger?: Logger): Db {
@@ -27,9 +29,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * `mode`: `all` (the default) runs the dispatch worker in this process too; `api` runs none (workers run
+ * as `herald worker` elsewhere).
+ */
 export async function startServer(
   config: Config,
-  opts: { clock?: Clock; logger?: Logger } = {},
+  opts: { clock?: Clock; logger?: Logger; mode?: 'all' | 'api' } = {},
 ): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config, logger);
@@ -38,7 +44,8 @@ export async function startServer(
       const { applied } = await migrateToLatest(db);
       if (applied.length > 0) logger.info('database migrated', { applied });
     }
-    const bus = createMemoryBus();
+    // PostgreSQL: LISTEN/NOTIFY, so changes made by worker processes reach SSE streams here.
+    const bus = openEventBus({ db, config, logger });
     const app = createApp({
       db,
       config,
@@ -51,6 +58,20 @@ export async function startServer(
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
       s.once('error', reject);
     });
+    // Status webhooks: events become durable deliveries and are sent (safe in several processes).
+    const webhooks = startWebhookWorker({
+      db: db.kysely,
+      config,
+      clock: opts.clock ?? systemClock,
+      logger,
+      bus,
+    });
+    // Mode `all`: the dispatch worker runs here too (started once the listener is up).
+    const worker =
+      (opts.mode ?? 'all') === 'all'
+        ? createWorker({ db, clock: opts.clock ?? systemClock, bus, logger, config })
+        : null;
+    worker?.start();
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -66,7 +87,55 @@ export async function startServer(
       db,
       logger,
       async stop() {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        // First: the worker finishes its submits and publishes their outcomes while the bus is open.
+        await worker?.stop();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Closing the bus ends the live (SSE) streams, which would otherwise hold the server open.
+        await bus.close();
+        // Their connections become idle only once the streams have ended: close them as they do.
+        const idle = setInterval(() => {
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+        }, 20);
+        await closed.finally(() => clearInterval(idle));
+        await webhooks.stop();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  db: Db;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** `herald worker`: the dispatch worker alone (no HTTP), e.g. several of them against one PostgreSQL. */
+export async function startWorkerProcess(
+  config: Config,
+  opts: { clock?: Clock; logger?: Logger } = {},
+): Promise<RunningWorker> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(config, logger);
+  try {
+    if (config.autoMigrate) {
+      const { applied } = await migrateToLatest(db);
+      if (applied.length > 0) logger.info('database migrated', { applied });
+    }
+    // Publishes only: on PostgreSQL its status changes reach the API processes' SSE streams by NOTIFY.
+    const bus = openEventBus({ db, config, logger, listen: false });
+    const worker = createWorker({ db, clock: opts.clock ?? systemClock, bus, logger, config });
+    worker.start();
+    return {
+      worker,
+      db,
+      logger,
+      async stop() {
+        await worker.stop();
         await bus.close();
         await db.close();
       },

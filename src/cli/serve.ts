@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { startServer } from '../start.js';
 
@@ -8,13 +8,21 @@ export function registerServe(program: Command) {
     .description('Run Herald: HTTP API, pages and API reference (port 8080)')
     .option('-p, --port <port>', 'port to listen on (overrides HERALD_PORT)')
     .option('--host <host>', 'address to listen on (overrides HERALD_HOST)')
-    .action(async (opts: { port?: string; host?: string }) => {
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'all: API and dispatch worker; api: no worker (run `herald worker` elsewhere)',
+      )
+        .choices(['all', 'api'])
+        .default('all'),
+    )
+    .action(async (opts: { port?: string; host?: string; mode: 'all' | 'api' }) => {
       const config = loadConfig({
         ...process.env,
         ...(opts.port ? { HERALD_PORT: opts.port } : {}),
         ...(opts.host ? { HERALD_HOST: opts.host } : {}),
       });
-      const running = await startServer(config);
+      const running = await startServer(config, { mode: opts.mode });
       const shutdown = async (signal: string) => {
         running.logger.info('shutting down', { signal });
         await running.stop();

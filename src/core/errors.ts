@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'message.invalid_schedule',
   'message.invalid_recipient',
   'message.not_cancelable',
+  'message.not_resendable',
+  'message.already_resent',
   'batch.not_found',
   'batch.not_cancelable',
   'batch.no_recipients',
@@ -58,6 +60,9 @@ export const ERROR_CODES = [
   'callback.not_found',
   'callback.invalid_payload',
   'callback.invalid_signature',
+  'webhook.not_found',
+  'webhook.url_not_allowed',
+  'webhook.delivery_not_found',
   'internal',
 ] as const;
 

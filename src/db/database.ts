@@ -8,6 +8,11 @@ import type {
   ImportJobTable,
   ImportRowErrorTable,
 } from '../modules/contacts/contacts.table.js';
+import type {
+  EarlyReportTable,
+  MessagePartReportTable,
+} from '../modules/delivery-reports/delivery-reports.table.js';
+import type { BatchCompletionTable } from '../modules/events/events.table.js';
 import type { ProviderAccountTable, SenderConfigTable } from '../modules/gateways/gateways.table.js';
 import type { IdempotencyKeyTable } from '../modules/idempotency/idempotency.table.js';
 import type { MessageEventTable, MessageTable } from '../modules/messages/messages.table.js';
@@ -15,6 +20,12 @@ import type { OrgUnitTable } from '../modules/org-units/org-units.table.js';
 import type { SecurityEventTable } from '../modules/security-events/security-events.table.js';
 import type { TemplateTable } from '../modules/templates/templates.table.js';
 import type { UserOrgUnitTable, UserTable } from '../modules/users/users.table.js';
+import type {
+  WebhookAttemptTable,
+  WebhookCursorTable,
+  WebhookDeliveryTable,
+  WebhookEndpointTable,
+} from '../modules/webhooks/webhooks.table.js';
 
 /** The one Database type: every table Herald stores, as Kysely sees it. */
 /** Instance-wide facts such as `setup_completed`. */
@@ -45,4 +56,11 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   import_jobs: ImportJobTable;
   import_row_errors: ImportRowErrorTable;
+  early_reports: EarlyReportTable;
+  message_part_reports: MessagePartReportTable;
+  batch_completions: BatchCompletionTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  webhook_cursors: WebhookCursorTable;
 }

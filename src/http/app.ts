@@ -9,14 +9,17 @@ import { batchRoutes } from '../modules/batches/batches.routes.js';
 import { consentRoutes } from '../modules/consent/consent.routes.js';
 import { contactImportBodyRoute, contactRoutes } from '../modules/contacts/contacts.routes.js';
 import { deliveryReportRoutes } from '../modules/delivery-reports/delivery-reports.routes.js';
+import { eventRoutes } from '../modules/events/events.routes.js';
 import { gatewayRoutes } from '../modules/gateways/gateways.routes.js';
 import { messageRoutes } from '../modules/messages/messages.routes.js';
 import { orgUnitRoutes } from '../modules/org-units/org-units.routes.js';
+import { resendRoutes } from '../modules/resend/resend.routes.js';
 import { securityEventRoutes } from '../modules/security-events/security-events.routes.js';
 import { recordSecurityEvent } from '../modules/security-events/security-events.usecases.js';
 import { sendRoutes } from '../modules/send/send.routes.js';
 import { templateRoutes } from '../modules/templates/templates.routes.js';
 import { userRoutes } from '../modules/users/users.routes.js';
+import { webhookRoutes } from '../modules/webhooks/webhooks.routes.js';
 import { mountApiDocs } from './docs.js';
 import type { AppDeps, AppEnv } from './http.types.js';
 import { authenticate, clientIp, jsonBodyGuard, requestId } from './middleware.js';
@@ -120,10 +123,13 @@ export function createApp(deps: AppDeps) {
   api.route('/', consentRoutes(deps));
   api.route('/', contactRoutes(deps));
   api.route('/', messageRoutes(deps));
+  api.route('/', resendRoutes(deps));
+  api.route('/', eventRoutes(deps));
   api.route('/', batchRoutes(deps));
   api.route('/', sendRoutes(deps));
   api.route('/', templateRoutes(deps));
   api.route('/', gatewayRoutes(deps));
+  api.route('/', webhookRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

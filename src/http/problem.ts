@@ -49,6 +49,8 @@ export const STATUS_OF = {
   'message.invalid_schedule': 422,
   'message.invalid_recipient': 422,
   'message.not_cancelable': 409,
+  'message.not_resendable': 409,
+  'message.already_resent': 409,
   'batch.not_found': 404,
   'batch.not_cancelable': 409,
   'batch.no_recipients': 422,
@@ -58,6 +60,9 @@ export const STATUS_OF = {
   'callback.not_found': 404,
   'callback.invalid_payload': 400,
   'callback.invalid_signature': 401,
+  'webhook.not_found': 404,
+  'webhook.url_not_allowed': 422,
+  'webhook.delivery_not_found': 404,
   internal: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
@@ -96,6 +101,7 @@ const PUBLIC_DETAIL_KEYS = new Set([
   'parts',
   'characters',
   'messageStatus',
+  'resentBy',
 ]);
 
 /** Writes an RFC 9457 problem+json response. */

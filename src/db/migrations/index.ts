@@ -5,6 +5,9 @@ import { smsCenter } from './0002_sms_center.js';
 import { contactsSearch } from './0003_contacts_search.js';
 import { messagesIndexes } from './0004_messages_indexes.js';
 import { batchCompletion } from './0005_batch_completion.js';
+import { dispatch } from './0006_dispatch.js';
+import { reportsResend } from './0007_reports_resend.js';
+import { webhooks } from './0008_webhooks.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -17,6 +20,9 @@ const MIGRATIONS: Record<string, HeraldMigration> = {
   '0003_contacts_search': contactsSearch,
   '0004_messages_indexes': messagesIndexes,
   '0005_batch_completion': batchCompletion,
+  '0006_dispatch': dispatch,
+  '0007_reports_resend': reportsResend,
+  '0008_webhooks': webhooks,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

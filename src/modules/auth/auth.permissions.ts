@@ -19,6 +19,7 @@ export const PERMISSIONS = [
   'campaigns.manage',
   'triggers.manage',
   'gateways.manage',
+  'webhooks.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -46,6 +47,7 @@ export const ROLE_PERMISSIONS = {
     'campaigns.manage',
     'triggers.manage',
     'gateways.manage',
+    'webhooks.manage',
   ],
   sms_user: [...READ, 'contacts.manage', 'consent.manage', 'messages.send', 'messages.resend'],
   auditor: [...READ, 'users.read', 'log.export', 'security_events.read'],

@@ -39,7 +39,7 @@ export function deliveryReportRoutes(deps: AppDeps) {
       tags: ['Gateways'],
       summary: 'Delivery reports from a gateway (public; the URL is shown on the gateway account)',
       description:
-        'The body is whatever the gateway sends; its adapter verifies the signature and parses it. Reports for unknown gateway ids count as ignored.',
+        'The body is whatever the gateway sends; its adapter verifies the signature and parses it. Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default).',
       security: [],
       request: {
         params: z.object({
@@ -69,6 +69,8 @@ export function deliveryReportRoutes(deps: AppDeps) {
         db: deps.db.kysely,
         clock: deps.clock,
         logger: deps.logger,
+        bus: deps.bus,
+        earlyReportTtlHours: deps.config.earlyReportTtlHours,
         token: c.req.valid('param').token,
         request: {
           headers,

@@ -21,7 +21,14 @@ export type HeraldEvent =
       applied: boolean;
       at: string;
     }
-  | { type: 'batch.completed'; batchId: string; orgUnitId: string; at: string };
+  | {
+      type: 'batch.completed';
+      /** The `batch_completions` row (time-ordered id, same sequence as `message_events`). */
+      eventId?: string;
+      batchId: string;
+      orgUnitId: string;
+      at: string;
+    };
 
 export type HeraldEventType = HeraldEvent['type'];
 
@@ -32,10 +39,40 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
+const closeListeners = new WeakMap<EventBus, Set<() => void>>();
+
+/**
+ * Runs `fn` when `bus` is closed (the process is shutting down): long-lived consumers such as SSE
+ * streams end then, instead of holding the HTTP server open. Returns the function that unregisters.
+ * Buses made by `createMemoryBus` and `createPostgresBus` support it; for others it never fires.
+ */
+export function onBusClosed(bus: EventBus, fn: () => void): () => void {
+  let set = closeListeners.get(bus);
+  if (!set) {
+    set = new Set();
+    closeListeners.set(bus, set);
+  }
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
+/** Called by bus implementations in `close()`. */
+export function notifyBusClosed(bus: EventBus): void {
+  const set = closeListeners.get(bus);
+  closeListeners.delete(bus);
+  for (const fn of set ?? []) {
+    try {
+      fn();
+    } catch {
+      // a listener must not stop the others
+    }
+  }
+}
+
 /** One process: handlers run on a later microtask, never inside the publisher's call stack. */
 export function createMemoryBus(): EventBus {
   const handlers = new Set<(event: HeraldEvent) => void>();
-  return {
+  const bus: EventBus = {
     async publish(events) {
       for (const e of events) {
         for (const h of handlers) {
@@ -55,6 +92,8 @@ export function createMemoryBus(): EventBus {
     },
     async close() {
       handlers.clear();
+      notifyBusClosed(bus);
     },
   };
+  return bus;
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
+import { newId } from '../../core/ids.js';
 import { isFinal, isMessageStatus, STATUSES } from '../../core/status/index.js';
 import type { Database } from '../../db/database.js';
 import type { EventBus, HeraldEvent } from './events.bus.js';
@@ -22,8 +23,8 @@ const FINAL = STATUSES.filter((st) => isFinal(st));
 /**
  * Call after the transaction that changed statuses has COMMITTED: publishes one `message.status` event
  * per change and, for every batch that a change moved to final and that now has no message left in a
- * non-final status, marks the batch completed (once: a conditional update) and publishes
- * `batch.completed`.
+ * non-final status, marks the batch completed (once: a conditional update), records it in
+ * `batch_completions` (the durable record the live stream replays) and publishes `batch.completed`.
  */
 export async function publishStatusChanges({
   db,
@@ -52,14 +53,24 @@ export async function publishStatusChanges({
       .limit(1)
       .executeTakeFirst();
     if (open) continue;
-    const marked = await db
-      .updateTable('batches')
-      .set({ completed_at: now })
-      .where('id', '=', batchId)
-      .where('completed_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 1)
-      events.push({ type: 'batch.completed', batchId, orgUnitId, at: now });
+    // The mark and its durable event row (what the live stream replays) are written together.
+    const eventId = newId();
+    const mark = async (trx: Kysely<Database>) => {
+      const marked = await trx
+        .updateTable('batches')
+        .set({ completed_at: now })
+        .where('id', '=', batchId)
+        .where('completed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(marked.numUpdatedRows) !== 1) return false;
+      await trx
+        .insertInto('batch_completions')
+        .values({ event_id: eventId, batch_id: batchId, org_unit_id: orgUnitId, completed_at: now })
+        .execute();
+      return true;
+    };
+    if (await (db.isTransaction ? mark(db) : db.transaction().execute(mark)))
+      events.push({ type: 'batch.completed', eventId, batchId, orgUnitId, at: now });
   }
   await bus.publish(events);
 }

@@ -84,6 +84,7 @@ export function messageRoutes(deps: AppDeps) {
         await cancelMessage({
           db,
           clock: deps.clock,
+          bus: deps.bus,
           principal: principalOf(c),
           id: c.req.valid('param').id,
         }),

@@ -15,6 +15,8 @@ import { decodeCursor, encodeCursor } from '../../db/cursor.js';
 import type { Database } from '../../db/database.js';
 import { requirePermission } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/auth.permissions.js';
+import type { EventBus } from '../events/events.bus.js';
+import { type CommittedStatusChange, publishStatusChanges } from '../events/events.publish.js';
 import { findOrgUnit } from '../org-units/org-units.repository.js';
 import {
   CANCELABLE_STATUSES,
@@ -81,7 +83,8 @@ export const toMessageView = (r: MessageRow): MessageView => ({
   finalAt: r.final_at,
   resentOf: r.resent_of,
   resentBy: r.resent_by,
-  canResend: isMessageStatus(r.status) && canResend(r.status),
+  // A message is resent at most once.
+  canResend: isMessageStatus(r.status) && canResend(r.status) && r.resent_by === null,
   canCancel: isCancelable(r.status),
 });
 
@@ -236,18 +239,31 @@ export async function cancelMessage({
   clock,
   principal,
   id,
-}: Deps & { clock: Clock; id: string }): Promise<MessageView> {
+  bus,
+}: Deps & { clock: Clock; id: string; bus?: EventBus }): Promise<MessageView> {
   requirePermission(principal, 'messages.send');
-  return db.transaction().execute(async (trx) => {
+  let change: CommittedStatusChange | undefined;
+  const view = await db.transaction().execute(async (trx) => {
     for (let attempt = 0; attempt < 3; attempt++) {
       const row = await findMessage(trx, principal.orgScope, id);
       if (!row) throw notFound(id);
       if (!isCancelable(row.status)) break;
       const now = clock.now().toISOString();
       if (await markMessageCanceled(trx, principal.orgScope, id, row.status, now)) {
+        const eventId = newId();
+        change = {
+          eventId,
+          messageId: id,
+          orgUnitId: row.org_unit_id,
+          batchId: row.batch_id,
+          from: row.status,
+          to: 'canceled',
+          applied: true,
+          at: now,
+        };
         await insertMessageEvents(trx, [
           {
-            id: newId(),
+            id: eventId,
             message_id: id,
             occurred_at: now,
             from_status: row.status,
@@ -269,4 +285,7 @@ export async function cancelMessage({
       { id, messageStatus: current.status },
     );
   });
+  // After the commit: live streams and webhooks see the cancel.
+  if (bus && change) await publishStatusChanges({ db, bus, clock, changes: [change] });
+  return view;
 }
