@@ -82,4 +82,20 @@ describe.each(TEST_DIALECTS)('publishStatusChanges on %s', (dialect) => {
     const batch = await t.db.kysely.selectFrom('batches').select('completed_at').executeTakeFirstOrThrow();
     expect(batch.completed_at).toBe('2026-11-22T09:00:00.000Z');
   });
+
+  it('canceling a batch publishes each canceled message and the completed batch', async () => {
+    const seen = collect();
+    const admin = await t.loginAs('admin@example.com', 'correct horse battery staple');
+    const res = await t.request(`/api/batches/${batchId}/cancel`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin['x-csrf-token'] },
+    });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen.map((e) => (e.type === 'message.status' ? `${e.type}:${e.from}->${e.to}` : e.type))).toEqual([
+      'message.status:queued->canceled',
+      'message.status:queued->canceled',
+      'batch.completed',
+    ]);
+  });
 });

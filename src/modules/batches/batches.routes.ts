@@ -69,7 +69,13 @@ export function batchRoutes(deps: AppDeps) {
     }),
     async (c) =>
       c.json(
-        await cancelBatch({ db, clock: deps.clock, principal: principalOf(c), id: c.req.valid('param').id }),
+        await cancelBatch({
+          db,
+          clock: deps.clock,
+          bus: deps.bus,
+          principal: principalOf(c),
+          id: c.req.valid('param').id,
+        }),
         200,
       ),
   );

@@ -7,6 +7,8 @@ import { decodeCursor, encodeCursor } from '../../db/cursor.js';
 import type { Database } from '../../db/database.js';
 import { requirePermission } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/auth.permissions.js';
+import type { EventBus } from '../events/events.bus.js';
+import { type CommittedStatusChange, publishStatusChanges } from '../events/events.publish.js';
 import {
   CANCELABLE_STATUSES,
   insertMessageEvents,
@@ -138,8 +140,10 @@ export async function cancelBatch({
   clock,
   principal,
   id,
-}: Deps & { clock: Clock; id: string }): Promise<{ canceled: number; batch: BatchView }> {
+  bus,
+}: Deps & { clock: Clock; id: string; bus?: EventBus }): Promise<{ canceled: number; batch: BatchView }> {
   requirePermission(principal, 'messages.send');
+  const changes: CommittedStatusChange[] = [];
   const canceled = await db.transaction().execute(async (trx) => {
     const batch = await findBatch(trx, principal.orgScope, id);
     if (!batch) throw notFound(id);
@@ -150,20 +154,30 @@ export async function cancelBatch({
     for (const from of CANCELABLE_STATUSES) {
       const ids = await markBatchMessagesCanceled(trx, principal.orgScope, id, from, now);
       n += ids.length;
-      await insertMessageEvents(
-        trx,
-        ids.map((messageId) => ({
-          id: newId(),
-          message_id: messageId,
-          occurred_at: now,
-          from_status: from,
-          to_status: 'canceled',
+      const events = ids.map((messageId) => ({
+        id: newId(),
+        message_id: messageId,
+        occurred_at: now,
+        from_status: from,
+        to_status: 'canceled',
+        applied: true,
+        reason: null,
+        source: 'user',
+        details,
+      }));
+      await insertMessageEvents(trx, events);
+      for (const e of events) {
+        changes.push({
+          eventId: e.id,
+          messageId: e.message_id,
+          orgUnitId: batch.org_unit_id,
+          batchId: id,
+          from,
+          to: 'canceled',
           applied: true,
-          reason: null,
-          source: 'user',
-          details,
-        })),
-      );
+          at: now,
+        });
+      }
     }
     if (n === 0) {
       throw new AppError('batch.not_cancelable', 'No message of this batch is still scheduled or queued.', {
@@ -173,5 +187,7 @@ export async function cancelBatch({
     await markBatchCanceled(trx, principal.orgScope, id, now);
     return n;
   });
+  // After the commit: SSE streams and webhooks learn of each canceled message (and a completed batch).
+  if (bus) await publishStatusChanges({ db, bus, clock, changes });
   return { canceled, batch: await batchView(db, principal, id) };
 }
