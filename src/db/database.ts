@@ -1,3 +1,4 @@
+import type { RateBucketTable } from '../dispatch/dispatch.tables.js';
 import type { ApiKeyTable } from '../modules/api-keys/api-keys.table.js';
 import type { SessionTable } from '../modules/auth/auth.table.js';
 import type { BatchTable } from '../modules/batches/batches.table.js';
@@ -52,6 +53,7 @@ export interface Database {
   templates: TemplateTable;
   batches: BatchTable;
   messages: MessageTable;
+  rate_buckets: RateBucketTable;
   message_events: MessageEventTable;
   idempotency_keys: IdempotencyKeyTable;
   import_jobs: ImportJobTable;

@@ -39,6 +39,10 @@ export interface MessageTable {
   updated_at: string;
   submitted_at: string | null;
   final_at: string | null;
+  /** Set (committed) right before the gateway is called; null while the submit has not started. */
+  submit_started_at: import('kysely').ColumnType<string | null, string | null | undefined, string | null>;
+  /** Attempts answered "throttled": they do not spend the retry budget. */
+  throttled_count: import('kysely').ColumnType<number, number | undefined, number>;
 }
 
 export interface MessageEventTable {
