@@ -11,17 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { type CountryCode, parsePhoneNumber } from 'libphonenumber-js/max';
 import { parsePhone } from '../src/core/phone/index.js';
-
-export interface BenchRow {
-  case: string;
-  /** µs per number */
-  ours: number;
-  /** µs per number */
-  reference: number;
-  ratio: number;
-  target: string;
-  pass: boolean;
-}
+import { type BenchRow, median, printTable } from './bench-table.js';
 
 /** Our own work (character check, digit normalisation, national format) may add at most half. */
 const MAX_RATIO = 1.5;
@@ -87,12 +77,6 @@ function reference(samples: readonly Sample[]): number {
   return valid;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 // One round times one pass over the list for each side, alternating which goes first, so both
 // see the same machine noise; the median of the rounds is reported.
 function measure(samples: readonly Sample[]): { ours: number; reference: number } {
@@ -112,6 +96,8 @@ function measure(samples: readonly Sample[]): { ours: number; reference: number 
   return { ours: median(times.ours), reference: median(times.reference) };
 }
 
+export type { BenchRow };
+
 export async function run(): Promise<BenchRow[]> {
   const samples = phoneSamples();
   const { ours: oursUs, reference: referenceUs } = measure(samples);
@@ -128,22 +114,9 @@ export async function run(): Promise<BenchRow[]> {
   ];
 }
 
-function printTable(rows: readonly BenchRow[]): void {
-  console.table(
-    rows.map((row) => ({
-      case: row.case,
-      'ours (µs)': row.ours.toFixed(2),
-      'reference (µs)': row.reference.toFixed(2),
-      ratio: row.ratio.toFixed(2),
-      target: row.target,
-      result: row.pass ? 'PASS' : 'FAIL',
-    })),
-  );
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const samples = phoneSamples();
   const valid = samples.filter(([input, region]) => parsePhone(input, region).ok).length;
   console.log(`${valid} of ${samples.length} inputs are valid numbers`);
-  printTable(await run());
+  printTable(await run(), 2);
 }

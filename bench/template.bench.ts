@@ -9,17 +9,7 @@
 import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
 import { compileTemplate } from '../src/core/template/index.js';
-
-export interface BenchRow {
-  case: string;
-  /** µs per render */
-  ours: number;
-  /** µs per render */
-  reference: number;
-  ratio: number;
-  target: string;
-  pass: boolean;
-}
+import { type BenchRow, median, printTable } from './bench-table.js';
 
 const TARGET_US = 5;
 const RENDERS_PER_ROUND = 20_000;
@@ -44,12 +34,6 @@ function dataSet(count: number): Array<Record<string, unknown>> {
   }));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 type Render = (data: Record<string, unknown>) => string;
 
 // One round times RENDERS_PER_ROUND renders for each side, alternating which goes first, so both
@@ -71,6 +55,8 @@ function measure(sides: { ours: Render; reference: Render }): { ours: number; re
   if (sink < 0) console.log(sink); // keeps the results observable
   return { ours: median(times.ours), reference: median(times.reference) };
 }
+
+export type { BenchRow };
 
 export async function run(): Promise<BenchRow[]> {
   const compiled = compileTemplate(BODY);
@@ -96,19 +82,6 @@ export async function run(): Promise<BenchRow[]> {
   ];
 }
 
-function printTable(rows: readonly BenchRow[]): void {
-  console.table(
-    rows.map((row) => ({
-      case: row.case,
-      'ours (µs)': row.ours.toFixed(3),
-      'reference (µs)': row.reference.toFixed(3),
-      ratio: row.ratio.toFixed(2),
-      target: row.target,
-      result: row.pass ? 'PASS' : 'FAIL',
-    })),
-  );
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  printTable(await run());
+  printTable(await run(), 3);
 }
