@@ -50,19 +50,16 @@ export const IdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 
+/** One problem+json response for the OpenAPI document. */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
 /** The problem+json responses every route may return, for the OpenAPI document. */
 export const problemResponses = {
-  400: {
-    description: 'Malformed request',
-    content: { 'application/problem+json': { schema: ProblemSchema } },
-  },
-  401: {
-    description: 'Not authenticated',
-    content: { 'application/problem+json': { schema: ProblemSchema } },
-  },
-  403: { description: 'Not allowed', content: { 'application/problem+json': { schema: ProblemSchema } } },
-  422: {
-    description: 'Validation failed',
-    content: { 'application/problem+json': { schema: ProblemSchema } },
-  },
+  400: problemResponse('Malformed request'),
+  401: problemResponse('Not authenticated'),
+  403: problemResponse('Not allowed'),
+  422: problemResponse('Validation failed'),
 } as const;

@@ -6,7 +6,7 @@ import { newId } from '../../core/ids.js';
 import type { Database } from '../../db/database.js';
 import { requireOrgUnits, requirePermission } from '../auth/auth.guard.js';
 import type { Permission, Principal } from '../auth/auth.permissions.js';
-import { principalOfApiKey, principalOfUser } from '../auth/auth.principal.js';
+import { principalOfApiKey } from '../auth/auth.principal.js';
 import { sha256 } from '../auth/auth.usecases.js';
 import { findOrgUnit } from '../org-units/org-units.repository.js';
 import { findUserById } from '../users/users.repository.js';
@@ -149,5 +149,5 @@ export async function principalOfKey({
       .execute();
   }
   const k = toApiKey(row);
-  return principalOfApiKey(db, k, await principalOfUser(db, creator));
+  return principalOfApiKey(db, k, creator);
 }

@@ -17,13 +17,17 @@ export async function principalOfUser(
   db: Kysely<Database>,
   user: UserRow,
   csrfToken?: string,
+  links?: OrgUnitLinks,
 ): Promise<Principal> {
   const roles = JSON.parse(user.roles) as Role[];
   const orgScope: OrgScope = roles.includes('system_manager')
     ? { all: true }
     : {
         all: false,
-        ids: expandWithDescendants(await orgUnitIdsOfUser(db, user.id), await listAllOrgUnitLinks(db)),
+        ids: expandWithDescendants(
+          await orgUnitIdsOfUser(db, user.id),
+          links ?? (await listAllOrgUnitLinks(db)),
+        ),
       };
   return {
     kind: 'user',
@@ -36,13 +40,20 @@ export async function principalOfUser(
   };
 }
 
-/** An API key never does more than its creator can do today: both its permissions and units are intersected. */
+type OrgUnitLinks = Awaited<ReturnType<typeof listAllOrgUnitLinks>>;
+
+/**
+ * An API key never does more than its creator can do today: both its permissions and units are
+ * intersected. The org-unit tree is read once for the creator and the key (every API request runs this).
+ */
 export async function principalOfApiKey(
   db: Kysely<Database>,
   key: { id: string; name: string; permissions: Permission[]; orgUnitIds: string[] },
-  creator: Principal,
+  creatorRow: UserRow,
 ): Promise<Principal> {
-  const keyUnits = expandWithDescendants(key.orgUnitIds, await listAllOrgUnitLinks(db));
+  const links = await listAllOrgUnitLinks(db);
+  const creator = await principalOfUser(db, creatorRow, undefined, links);
+  const keyUnits = expandWithDescendants(key.orgUnitIds, links);
   const ids = new Set([...keyUnits].filter((id) => creator.orgScope.all || creator.orgScope.ids.has(id)));
   return {
     kind: 'api_key',

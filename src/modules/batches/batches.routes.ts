@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { AppDeps } from '../../http/http.types.js';
 import { principalOf } from '../../http/middleware.js';
 import { jsonContent, newRouter, SECURED } from '../../http/router.js';
-import { IdParam, ProblemSchema, problemResponses } from '../../http/schemas.js';
+import { IdParam, problemResponse, problemResponses } from '../../http/schemas.js';
 import {
   BatchCancelSchema,
   BatchDetailSchema,
@@ -10,11 +10,6 @@ import {
   batchQuerySchema,
 } from './batches.schemas.js';
 import { browseBatches, cancelBatch, getBatch } from './batches.usecases.js';
-
-const problems = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
 
 export function batchRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -45,7 +40,7 @@ export function batchRoutes(deps: AppDeps) {
       request: { params: IdParam },
       responses: {
         200: jsonContent(BatchDetailSchema),
-        404: problems('No such batch (or not in your org units)'),
+        404: problemResponse('No such batch (or not in your org units)'),
         ...problemResponses,
       },
     }),
@@ -62,8 +57,8 @@ export function batchRoutes(deps: AppDeps) {
       request: { params: IdParam },
       responses: {
         200: jsonContent(BatchCancelSchema, 'Canceled'),
-        404: problems('No such batch (or not in your org units)'),
-        409: problems('`batch.not_cancelable`: no message of it is still scheduled or queued'),
+        404: problemResponse('No such batch (or not in your org units)'),
+        409: problemResponse('`batch.not_cancelable`: no message of it is still scheduled or queued'),
         ...problemResponses,
       },
     }),

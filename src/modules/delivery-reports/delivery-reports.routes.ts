@@ -3,13 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../../http/http.types.js';
 import { problem } from '../../http/problem.js';
 import { jsonContent, newRouter } from '../../http/router.js';
-import { ProblemSchema } from '../../http/schemas.js';
+import { problemResponse } from '../../http/schemas.js';
 import { receiveDeliveryReport } from './delivery-reports.usecases.js';
-
-const problemContent = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
 
 /**
  * Public delivery-report callbacks. Gateways authenticate with the unguessable token in the path and
@@ -54,9 +49,9 @@ export function deliveryReportRoutes(deps: AppDeps) {
         200: jsonContent(
           z.object({ applied: z.number().int(), ignored: z.number().int(), unmatched: z.number().int() }),
         ),
-        400: problemContent('The report could not be read'),
-        401: problemContent('The report signature is not valid'),
-        404: problemContent('No such callback'),
+        400: problemResponse('The report could not be read'),
+        401: problemResponse('The report signature is not valid'),
+        404: problemResponse('No such callback'),
       },
     }),
     async (c) => {

@@ -156,8 +156,15 @@ export async function senderForOrgUnit(
     .select('sender_config_id')
     .where('id', '=', orgUnitId)
     .executeTakeFirst();
-  if (!unit?.sender_config_id) return null;
-  const senderConfig = await findSenderConfig(db, unit.sender_config_id);
+  return unit?.sender_config_id ? senderOfConfig(db, unit.sender_config_id) : null;
+}
+
+/** The same, for a caller that already holds the unit's `sender_config_id` (spares re-reading the unit). */
+export async function senderOfConfig(
+  db: Kysely<Database>,
+  senderConfigId: string,
+): Promise<OrgUnitSender | null> {
+  const senderConfig = await findSenderConfig(db, senderConfigId);
   if (!senderConfig) return null;
   const providerAccount = await findProviderAccount(db, senderConfig.provider_account_id);
   if (!providerAccount) return null;

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { AppDeps } from '../../http/http.types.js';
 import { principalOf } from '../../http/middleware.js';
 import { jsonContent, newRouter, SECURED } from '../../http/router.js';
-import { IdParam, ProblemSchema, problemResponses } from '../../http/schemas.js';
+import { IdParam, problemResponse, problemResponses } from '../../http/schemas.js';
 import {
   MessageDetailSchema,
   MessagePageSchema,
@@ -10,11 +10,6 @@ import {
   messageQuerySchema,
 } from './messages.schemas.js';
 import { browseMessages, cancelMessage, getMessage } from './messages.usecases.js';
-
-const problems = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
 
 export function messageRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -54,7 +49,7 @@ export function messageRoutes(deps: AppDeps) {
       request: { params: IdParam },
       responses: {
         200: jsonContent(MessageDetailSchema),
-        404: problems('No such message (or not in your org units)'),
+        404: problemResponse('No such message (or not in your org units)'),
         ...problemResponses,
       },
     }),
@@ -72,8 +67,8 @@ export function messageRoutes(deps: AppDeps) {
       request: { params: IdParam },
       responses: {
         200: jsonContent(MessageSchema, 'Canceled'),
-        404: problems('No such message (or not in your org units)'),
-        409: problems(
+        404: problemResponse('No such message (or not in your org units)'),
+        409: problemResponse(
           '`message.not_cancelable`: it is no longer scheduled or queued (`messageStatus` says what it is)',
         ),
         ...problemResponses,

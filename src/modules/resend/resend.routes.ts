@@ -2,14 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import type { AppDeps } from '../../http/http.types.js';
 import { principalOf } from '../../http/middleware.js';
 import { jsonContent, newRouter, SECURED } from '../../http/router.js';
-import { IdParam, ProblemSchema, problemResponses } from '../../http/schemas.js';
+import { IdParam, problemResponse, problemResponses } from '../../http/schemas.js';
 import { MessageSchema } from '../messages/messages.schemas.js';
 import { resendMessage } from './resend.usecases.js';
-
-const problems = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
 
 export function resendRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -25,8 +20,8 @@ export function resendRoutes(deps: AppDeps) {
       request: { params: IdParam },
       responses: {
         201: jsonContent(MessageSchema, 'The new message'),
-        404: problems('No such message (or not in your org units)'),
-        409: problems(
+        404: problemResponse('No such message (or not in your org units)'),
+        409: problemResponse(
           '`message.not_resendable` (`messageStatus` says what it is) or `message.already_resent` (`resentBy` names the resend)',
         ),
         ...problemResponses,

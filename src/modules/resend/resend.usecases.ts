@@ -108,7 +108,7 @@ export async function resendMessage({
 
   const unit = await findOrgUnit(db, principal.orgScope, original.org_unit_id);
   if (!unit) throw notFound(id);
-  const route = await routeOfOrgUnit(db, unit.id);
+  const route = await routeOfOrgUnit(db, unit);
   const consent = original.to_e164
     ? ((await consentStates(db, [original.to_e164])).get(original.to_e164) ?? null)
     : null;

@@ -3,7 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { OrgScope } from '../auth/auth.permissions.js';
 import type { BatchTable } from '../batches/batches.table.js';
-import { senderForOrgUnit } from '../gateways/gateways.repository.js';
+import { senderOfConfig } from '../gateways/gateways.repository.js';
 import type { MessageTable } from '../messages/messages.table.js';
 import { inOrgScope } from '../org-units/org-units.scope.js';
 import { RECIPIENT_GROUPS, type RecipientFilters, type RecipientGroup } from './send.groups.js';
@@ -20,9 +20,12 @@ export interface UnitRoute {
   shiftTables: string[];
 }
 
-/** The route of an org unit (its own sender configuration only), as the send path needs it. */
-export async function routeOfOrgUnit(db: Kysely<Database>, orgUnitId: string): Promise<UnitRoute | null> {
-  const s = await senderForOrgUnit(db, orgUnitId);
+/** The route of an org unit (its own sender configuration only), from the unit row already read. */
+export async function routeOfOrgUnit(
+  db: Kysely<Database>,
+  unit: { sender_config_id: string | null },
+): Promise<UnitRoute | null> {
+  const s = unit.sender_config_id ? await senderOfConfig(db, unit.sender_config_id) : null;
   if (!s) return null;
   return {
     senderConfigId: s.senderConfig.id,

@@ -47,7 +47,7 @@ const SCHEDULE_SKEW_MS = 60_000;
 async function loadUnit(db: Kysely<Database>, principal: Principal, orgUnitId: string) {
   const unit = await findOrgUnit(db, principal.orgScope, orgUnitId);
   if (!unit) throw new AppError('org_unit.not_found', 'No such org unit.', { id: orgUnitId });
-  return { unit, route: await routeOfOrgUnit(db, unit.id) };
+  return { unit, route: await routeOfOrgUnit(db, unit) };
 }
 
 const shiftTablesOf = (route: UnitRoute | null) => (route?.shiftTables ?? []) as ShiftLanguage[];
