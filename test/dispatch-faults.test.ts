@@ -120,6 +120,7 @@ describe.each(TEST_DIALECTS)('worker processes on %s', (dialect) => {
     expect(unknown.length).toBeGreaterThan(0);
   }, 90_000);
 
+  // Two worker processes need a database both can open at once: PostgreSQL only (SQLite runs one worker).
   it.runIf(dialect === 'postgres')(
     'two worker processes share one PostgreSQL: every message submitted exactly once, by both',
     async () => {
@@ -144,6 +145,7 @@ describe.each(TEST_DIALECTS)('worker processes on %s', (dialect) => {
   );
 });
 
+// Killing server-side connections is a PostgreSQL fault; SQLite has no server to restart.
 describe.runIf(TEST_DIALECTS.includes('postgres'))('the database restarting under load (PostgreSQL)', () => {
   it('workers survive their connections being killed twice and send every message exactly once', async () => {
     const pgDb = await createPgDatabase();

@@ -636,6 +636,7 @@ describe('NOTIFY payloads', () => {
   });
 });
 
+// LISTEN/NOTIFY exists only on PostgreSQL; without HERALD_TEST_POSTGRES_URL the global setup prints the skip line.
 describe.skipIf(!pgUrl)('live status across processes (PostgreSQL LISTEN/NOTIFY)', () => {
   /** One Herald API process: its own pool, its own bus, the same database. */
   const instance = async (db: Db, bus: EventBus) => {
