@@ -54,6 +54,7 @@ function recordingGateway(times: number[]): ProviderOpener {
         deliveryReports: false,
         statusQuery: false,
         inbound: false,
+        throughputUnit: 'messages',
       },
       async send(message) {
         times.push(nowMs());

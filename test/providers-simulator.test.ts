@@ -8,7 +8,7 @@ import {
 } from '../src/providers/provider.conformance.js';
 import type { Provider, ProviderDeps } from '../src/providers/provider.contract.js';
 import { normalizeGatewayId } from '../src/providers/provider.contract.js';
-import { createProvider } from '../src/providers/provider.registry.js';
+import { createProvider, defaultProviderDeps } from '../src/providers/provider.registry.js';
 import {
   SIMULATOR_SIGNATURE_HEADER,
   signSimulatorReport,
@@ -36,6 +36,8 @@ const deps = (random: () => number = seededRandom(1)): ProviderDeps => ({
   fetch: (url, init) => fetch(url, init),
   clock: { now: () => new Date() },
   random,
+  sink: defaultProviderDeps.sink,
+  log: () => {},
 });
 
 const simulator = (s: SimulatorSettings, d: ProviderDeps = deps(), maxParts = 10): Provider =>

@@ -1,9 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSecretBox } from '../src/core/secrets.js';
 import { TEST_DIALECTS } from '../src/db/test-dialects.js';
 import { SYSTEM_PRINCIPAL } from '../src/modules/auth/auth.system.js';
 import { backoffMs } from '../src/modules/webhooks/webhooks.retry.js';
-import { createSecretBox } from '../src/modules/webhooks/webhooks.secrets.js';
 import type { LookupFn } from '../src/modules/webhooks/webhooks.ssrf.js';
 import { createWebhook } from '../src/modules/webhooks/webhooks.usecases.js';
 import { type WebhookFixture, webhookFixture } from './helpers/webhook-fixture.js';

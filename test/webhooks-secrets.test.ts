@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecretBox, generateSigningSecret } from '../src/modules/webhooks/webhooks.secrets.js';
+import { createSecretBox, generateSigningSecret } from '../src/core/secrets.js';
 
 describe('webhook secrets', () => {
   const dirs: string[] = [];

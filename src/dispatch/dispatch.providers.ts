@@ -42,9 +42,8 @@ export function createProviderPool(open: ProviderOpener) {
 export type ProviderPool = ReturnType<typeof createProviderPool>;
 
 /**
- * A status query, for adapters whose `capabilities.statusQuery` is true. The provider contract has no
- * such method yet; an adapter that can ask its gateway adds `queryStatus` and the status-timeout check
- * uses it (see docs/dispatch.md). `null`: the gateway does not know either.
+ * A status query, for adapters whose `capabilities.statusQuery` is true and that have `queryStatus`
+ * (see docs/dispatch.md). `null`: the gateway does not know either.
  */
 export interface StatusQuery {
   queryStatus(q: { messageId: string; gatewayId: string | null }): Promise<ReportStatus | null>;
@@ -109,6 +108,8 @@ export function withSubmitJournal(provider: Provider, file: string, accountId: s
     parseDeliveryReport: (request: CallbackRequest) => provider.parseDeliveryReport(request),
     close: () => provider.close(),
     ...(query ? { queryStatus: query.queryStatus } : {}),
+    ...(provider.parseInbound ? { parseInbound: provider.parseInbound.bind(provider) } : {}),
+    ...(provider.listen ? { listen: provider.listen.bind(provider) } : {}),
   });
 }
 

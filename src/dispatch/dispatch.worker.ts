@@ -133,7 +133,9 @@ export function createWorker(deps: WorkerDeps): Worker {
       lateToleranceMs: lateToleranceMs(deps.rate?.headroom ?? DEFAULT_RATE_HEADROOM),
       baseUrl: config.baseUrl,
     },
-    rateCost: deps.rateCost ?? (() => 1),
+    rateCost:
+      deps.rateCost ??
+      ((account, parts) => (pool.get(account).capabilities.throughputUnit === 'parts' ? parts : 1)),
   };
   const statusTimeoutMs = config.statusTimeoutHours * 3_600_000;
   const statusCheckEveryMs = deps.statusCheckEveryMs ?? 60_000;

@@ -3,9 +3,8 @@ import type { Clock } from '../core/clock.js';
 import type { Encoding, ShiftLanguage, TextPart } from '../core/encoding/index.js';
 
 /**
- * The kinds of gateway Herald can talk to. Only the simulator exists today; the registry
- * (provider.registry.ts) is checked by the compiler to have a factory for every kind listed here.
- * Planned: `http` (any HTTP gateway), `twilio`, `vonage`, `kannel`, `smpp`.
+ * The kinds of gateway Herald can talk to; the registry (provider.registry.ts) is checked by the
+ * compiler to have a factory for every kind listed here.
  */
 export const PROVIDER_KINDS = ['simulator'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -24,6 +23,11 @@ export interface ProviderCapabilities {
   readonly statusQuery: boolean;
   /** Receives inbound messages (replies, STOP). */
   readonly inbound: boolean;
+  /**
+   * What the gateway's throughput limit counts: whole messages, or parts (SMPP and Kannel count each
+   * `submit_sm`; a 3-part message costs 3 tokens of the account's per-second limit).
+   */
+  readonly throughputUnit: 'messages' | 'parts';
 }
 
 /** One message to submit: its parts come from `analyzeText`, the same function as the user's counter. */
@@ -100,6 +104,33 @@ export type ParseReportResult =
   | { readonly ok: true; readonly reports: readonly DeliveryReport[] }
   | { readonly ok: false; readonly reason: 'invalid_signature' | 'invalid_payload' };
 
+/** An SMS a gateway received for us (a reply, a STOP), as the adapter parsed it. */
+export interface InboundSms {
+  /** The gateway's id of the inbound message, when it has one (replays are dropped by it). */
+  readonly gatewayMessageId?: string;
+  /** The sender's number as the gateway wrote it (E.164 where the gateway gives it). */
+  readonly from: string;
+  /** Our number or short code it was sent to. */
+  readonly to: string;
+  readonly text: string;
+  /** When the gateway received it (ISO 8601), when it says. */
+  readonly receivedAt?: string;
+}
+
+export type ParseInboundResult =
+  | { readonly ok: true; readonly messages: readonly InboundSms[] }
+  | { readonly ok: false; readonly reason: 'invalid_signature' | 'invalid_payload' };
+
+/**
+ * Where adapters with a connection of their own (SMPP: receipts and inbound arrive as `deliver_sm` on
+ * the bind) hand what they receive. The worker gives every instance a sink that applies reports through
+ * the status machine and stores inbound messages; the default sink drops them with a log line.
+ */
+export interface ProviderSink {
+  reports(reports: readonly DeliveryReport[]): Promise<void>;
+  inbound(messages: readonly InboundSms[]): Promise<void>;
+}
+
 /**
  * One configured gateway connection. Immutable: a change of the account's settings means a new
  * instance. Creating one has no side effects (connections, if any, open on first send), so the
@@ -111,6 +142,22 @@ export interface Provider {
   send(message: OutboundMessage): Promise<SendOutcome>;
   /** Verifies (signature) and parses a delivery report posted to the account's callback URL. */
   parseDeliveryReport(request: CallbackRequest): ParseReportResult;
+  /**
+   * Verifies and parses an inbound message posted to the account's inbound URL
+   * (`<callbackUrl>/inbound`). Present when `capabilities.inbound` and inbound arrives over HTTP.
+   */
+  parseInbound?(request: CallbackRequest): ParseInboundResult;
+  /**
+   * Asks the gateway for the status of a message it accepted (`capabilities.statusQuery`). `null`: the
+   * gateway does not know either.
+   */
+  queryStatus?(q: { messageId: string; gatewayId: string | null }): Promise<ReportStatus | null>;
+  /**
+   * Opens the adapter's own connection and keeps it open (reconnecting with backoff) so receipts and
+   * inbound messages reach `deps.sink` even when nothing is being sent. Only adapters with a
+   * connection of their own (SMPP) have it; the worker calls it once at start.
+   */
+  listen?(): Promise<void>;
   /** Cancels pending work (timers, reports, connections). Idempotent. */
   close(): Promise<void>;
 }
@@ -124,6 +171,10 @@ export interface ProviderDeps {
   clock: Clock;
   /** Uniform in [0, 1); the simulator's dice. Tests pass a seeded one. */
   random: () => number;
+  /** Receipts and inbound messages that arrive over an adapter's own connection. */
+  sink: ProviderSink;
+  /** Structured log lines (never message bodies, numbers or secrets). */
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
 /** The account an instance is created for (a provider_accounts row, settings already validated). */

@@ -9,10 +9,7 @@ import type {
 import { PROVIDER_KINDS } from './provider.contract.js';
 import { simulatorFactory } from './simulator/simulator.provider.js';
 
-/**
- * Every adapter, by kind. The compiler refuses a kind in PROVIDER_KINDS without a factory here.
- * Planned, not stubbed: http, twilio, vonage, kannel, smpp.
- */
+/** Every adapter, by kind. The compiler refuses a kind in PROVIDER_KINDS without a factory here. */
 export const PROVIDER_FACTORIES = {
   simulator: simulatorFactory,
 } as const satisfies Record<ProviderKind, ProviderFactory<unknown>>;
@@ -26,10 +23,19 @@ export function providerFactory(kind: ProviderKind): ProviderFactory {
 }
 
 /** Production defaults: the global fetch, the system clock, Math.random. */
-export const defaultProviderDeps: ProviderDeps = Object.freeze({
+export const defaultProviderDeps: ProviderDeps = Object.freeze<ProviderDeps>({
   fetch: (url: string, init: RequestInit) => fetch(url, init),
   clock: systemClock,
   random: Math.random,
+  sink: {
+    reports: async (reports) => {
+      console.warn(`herald: ${reports.length} delivery report(s) arrived on a connection with no sink`);
+    },
+    inbound: async (messages) => {
+      console.warn(`herald: ${messages.length} inbound message(s) arrived on a connection with no sink`);
+    },
+  },
+  log: () => {},
 });
 
 /**

@@ -53,6 +53,7 @@ export function testGateway(
         deliveryReports: true,
         statusQuery: opts.statusQuery !== undefined,
         inbound: false,
+        throughputUnit: 'messages',
       },
       async send(message) {
         const call = {

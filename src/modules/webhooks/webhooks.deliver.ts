@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import { isAppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
+import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/database.js';
 import {
   claimDelivery,
@@ -16,7 +17,6 @@ import {
   updateEndpoint,
 } from './webhooks.repository.js';
 import { type AttemptResult, decide } from './webhooks.retry.js';
-import type { SecretBox } from './webhooks.secrets.js';
 import { checkWebhookUrl, type UrlPolicy } from './webhooks.ssrf.js';
 import type { AttemptOutcome } from './webhooks.table.js';
 import { WEBHOOK_TEST_EVENT } from './webhooks.table.js';

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { createSecretBox } from '../../core/secrets.js';
 import type { AppDeps } from '../../http/http.types.js';
 import { principalOf } from '../../http/middleware.js';
 import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
@@ -13,7 +14,6 @@ import {
   WebhookWithSecretSchema,
   webhookListQuery,
 } from './webhooks.schemas.js';
-import { createSecretBox } from './webhooks.secrets.js';
 import { systemLookup, type UrlPolicy } from './webhooks.ssrf.js';
 import {
   browseDeliveries,

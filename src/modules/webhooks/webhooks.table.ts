@@ -25,7 +25,7 @@ export interface WebhookEndpointTable {
   enabled_at: string | null;
   disabled_reason: string | null;
   disabled_at: string | null;
-  /** AES-256-GCM ciphertext of the signing secret (see webhooks.secrets.ts). */
+  /** AES-256-GCM ciphertext of the signing secret (see core/secrets.ts). */
   secret_enc: string;
   previous_secret_enc: string | null;
   previous_secret_until: string | null;

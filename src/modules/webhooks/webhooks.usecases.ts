@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { generateSigningSecret, type SecretBox } from '../../core/secrets.js';
 import { decodeCursor, encodeCursor } from '../../db/cursor.js';
 import type { Database } from '../../db/database.js';
 import { requirePermission } from '../auth/auth.guard.js';
@@ -25,7 +26,6 @@ import {
   updateEndpoint,
 } from './webhooks.repository.js';
 import type { CreateWebhook, Delivery, UpdateWebhook, Webhook } from './webhooks.schemas.js';
-import { generateSigningSecret, type SecretBox } from './webhooks.secrets.js';
 import { checkWebhookUrl, type UrlPolicy } from './webhooks.ssrf.js';
 import { type DeliveryState, WEBHOOK_TEST_EVENT, type WebhookEventType } from './webhooks.table.js';
 

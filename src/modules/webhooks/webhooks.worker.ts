@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import { createSecretBox, type SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/database.js';
 import type { EventBus } from '../events/events.bus.js';
 import { createWebhookCollector } from './webhooks.collect.js';
 import { type DeliverDeps, deliverDue } from './webhooks.deliver.js';
 import { pruneDeliveries } from './webhooks.repository.js';
-import { createSecretBox, type SecretBox } from './webhooks.secrets.js';
 import { type LookupFn, systemLookup } from './webhooks.ssrf.js';
 import { nodeTransport, type WebhookTransport } from './webhooks.transport.js';
 

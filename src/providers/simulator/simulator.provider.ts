@@ -175,6 +175,7 @@ function createSimulator(account: ProviderAccount<SimulatorSettings>, deps: Prov
       deliveryReports: true,
       statusQuery: false,
       inbound: false,
+      throughputUnit: 'messages',
     }),
     send,
     parseDeliveryReport,
