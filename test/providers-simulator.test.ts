@@ -236,6 +236,7 @@ describe('simulator provider', () => {
       deliveryReports: true,
       statusQuery: false,
       inbound: false,
+      throughputUnit: 'messages',
     });
     expect(() =>
       createProvider('simulator', {
