@@ -4,9 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText } from '../core/encoding/index.js';
 import {
   type CallbackRequest,
+  type DeliveryReport,
+  type InboundSms,
   normalizeGatewayId,
   type OutboundMessage,
   type Provider,
+  type ProviderSink,
   REPORT_STATUSES,
 } from './provider.contract.js';
 
@@ -19,16 +22,97 @@ import {
  */
 
 export type ConformanceScenario = 'accept' | 'permanent' | 'retryable';
-export type ConformanceCase = 'accept' | 'permanent' | 'retryable' | 'report' | 'tampered_report';
+export type ConformanceCase =
+  | 'accept'
+  | 'unicode'
+  | 'multipart'
+  | 'permanent'
+  | 'retryable'
+  | 'report'
+  | 'tampered_report'
+  | 'inbound'
+  | 'tampered_inbound';
+
+/** Collects what an adapter hands to its sink (reports and inbound over its own connection). */
+export interface CollectingSink extends ProviderSink {
+  readonly reportsReceived: DeliveryReport[];
+  readonly inboundReceived: InboundSms[];
+  /** Resolves when a report (or inbound message) has arrived; rejects after `timeoutMs`. */
+  nextReport(timeoutMs: number): Promise<DeliveryReport>;
+  nextInbound(timeoutMs: number): Promise<InboundSms>;
+}
 
 export interface ConformanceSetup {
-  /** An instance whose peer answers every submit the way `scenario` says. */
-  provider(scenario: ConformanceScenario, callbackUrl: string): Provider | Promise<Provider>;
+  /**
+   * An instance whose peer answers every submit the way `scenario` says. Pass `sink` in the
+   * instance's deps: adapters with their own connection deliver reports and inbound there.
+   */
+  provider(
+    scenario: ConformanceScenario,
+    callbackUrl: string,
+    sink: ProviderSink,
+  ): Provider | Promise<Provider>;
+  /**
+   * Makes the peer deliver an inbound SMS (a reply from a handset) to `inboundUrl` (HTTP adapters) or
+   * over the instance's connection (to its sink). Needed for the `inbound` cases.
+   */
+  triggerInbound?(
+    provider: Provider,
+    sms: { from: string; to: string; text: string },
+    inboundUrl: string,
+  ): Promise<void>;
+  /** Where reports and inbound messages arrive: posted to the callback server (default) or to the sink. */
+  reportsVia?: 'callback' | 'sink';
   /** Cases this adapter cannot run, each with the reason shown in the test name. */
   skip?: Partial<Record<ConformanceCase, string>>;
   /** How long to wait for a delivery report (ms). Default 5,000. */
   reportTimeoutMs?: number;
   close?(): Promise<void>;
+}
+
+export function collectingSink(): CollectingSink {
+  const reportsReceived: DeliveryReport[] = [];
+  const inboundReceived: InboundSms[] = [];
+  const waiters: { kind: 'report' | 'inbound'; wake: () => void }[] = [];
+  const wake = (kind: 'report' | 'inbound') => {
+    for (const w of waiters.filter((x) => x.kind === kind)) w.wake();
+  };
+  const waitFor = <T>(kind: 'report' | 'inbound', list: T[], timeoutMs: number): Promise<T> => {
+    let taken = 0;
+    const seen = kind === 'report' ? sinkTaken.reports : sinkTaken.inbound;
+    return new Promise<T>((resolve, reject) => {
+      const check = () => {
+        if (list.length > seen.n) {
+          taken = seen.n++;
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(waiter), 1);
+          resolve(list[taken] as T);
+        }
+      };
+      const waiter = { kind, wake: check };
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        reject(new Error(`no ${kind} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.push(waiter);
+      check();
+    });
+  };
+  const sinkTaken = { reports: { n: 0 }, inbound: { n: 0 } };
+  return {
+    reportsReceived,
+    inboundReceived,
+    async reports(r) {
+      reportsReceived.push(...r);
+      wake('report');
+    },
+    async inbound(m) {
+      inboundReceived.push(...m);
+      wake('inbound');
+    },
+    nextReport: (t) => waitFor('report', reportsReceived, t),
+    nextInbound: (t) => waitFor('inbound', inboundReceived, t),
+  };
 }
 
 export function conformanceMessage(callbackUrl: string, text = 'Your code is 1234'): OutboundMessage {
@@ -49,11 +133,15 @@ export function runProviderConformance(name: string, makeSetup: () => Promise<Co
     let setup: ConformanceSetup;
     let callbacks: CallbackServer;
     const open: Provider[] = [];
+    const sinks = new Map<Provider, CollectingSink>();
     const instance = async (scenario: ConformanceScenario) => {
-      const p = await setup.provider(scenario, callbacks.url);
+      const sink = collectingSink();
+      const p = await setup.provider(scenario, callbacks.url, sink);
       open.push(p);
+      sinks.set(p, sink);
       return p;
     };
+    const timeout = () => setup.reportTimeoutMs ?? 5000;
 
     beforeAll(async () => {
       setup = await makeSetup();
@@ -84,6 +172,22 @@ export function runProviderConformance(name: string, makeSetup: () => Promise<Co
       expect(normalizeGatewayId(outcome.gatewayId)).not.toBe('');
     });
 
+    test('unicode', 'a UCS-2 message (Cyrillic and an emoji) is accepted', async () => {
+      const p = await instance('accept');
+      const message = conformanceMessage(callbacks.url, 'Привет! Ваш код 1234 😀');
+      expect(message.encoding).toBe('UCS-2');
+      expect(await p.send(message)).toMatchObject({ ok: true });
+    });
+
+    test('multipart', 'a 3-part GSM message is accepted as one message with one gateway id', async () => {
+      const p = await instance('accept');
+      const message = conformanceMessage(callbacks.url, 'Herald multipart test. '.repeat(18));
+      expect(message.parts.length).toBe(3);
+      const outcome = await p.send(message);
+      expect(outcome).toMatchObject({ ok: true });
+      if (outcome.ok) expect(normalizeGatewayId(outcome.gatewayId)).not.toBe('');
+    });
+
     test('permanent', 'a permanent refusal says so, with a code and a text', async () => {
       const outcome = await (await instance('permanent')).send(conformanceMessage(callbacks.url));
       expect(outcome).toMatchObject({ ok: false, class: 'permanent' });
@@ -107,7 +211,13 @@ export function runProviderConformance(name: string, makeSetup: () => Promise<Co
         const p = await instance('accept');
         const outcome = await p.send(conformanceMessage(`${callbacks.url}/report`));
         if (!outcome.ok) throw new Error(`submit failed: ${outcome.code}`);
-        const request = await callbacks.next(setup.reportTimeoutMs ?? 5000, '/callback/report');
+        if (setup.reportsVia === 'sink') {
+          const r = await sinks.get(p)!.nextReport(timeout());
+          expect(normalizeGatewayId(r.gatewayId)).toBe(normalizeGatewayId(outcome.gatewayId));
+          expect(REPORT_STATUSES).toContain(r.status);
+          return;
+        }
+        const request = await callbacks.next(timeout(), '/callback/report');
         const parsed = p.parseDeliveryReport(request);
         expect(parsed.ok).toBe(true);
         if (!parsed.ok) return;
@@ -134,6 +244,47 @@ export function runProviderConformance(name: string, makeSetup: () => Promise<Co
       const unsigned = { ...request, headers: { 'content-type': request.headers['content-type'] ?? '' } };
       expect(p.parseDeliveryReport(unsigned)).toEqual({ ok: false, reason: 'invalid_signature' });
     });
+
+    const sms = { from: '+4915123456789', to: '+4930123456', text: 'STOP' };
+    const inboundRequest = async (p: Provider, path: string) => {
+      if (!setup.triggerInbound) throw new Error('the setup has no triggerInbound');
+      await setup.triggerInbound(p, sms, `${callbacks.url}${path}`);
+      return callbacks.next(timeout(), `/callback${path}`);
+    };
+    const sameNumber = (a: string, b: string) => a.replace(/\D/g, '') === b.replace(/\D/g, '');
+
+    test('inbound', 'an inbound SMS from the peer parses to its sender, recipient and text', async () => {
+      const p = await instance('accept');
+      expect(p.capabilities.inbound).toBe(true);
+      let got: InboundSms;
+      if (setup.reportsVia === 'sink') {
+        await setup.triggerInbound!(p, sms, `${callbacks.url}/inbound`);
+        got = await sinks.get(p)!.nextInbound(timeout());
+      } else {
+        const request = await inboundRequest(p, '/inbound');
+        const parsed = p.parseInbound!(request);
+        if (!parsed.ok) throw new Error(`inbound not parsed: ${parsed.reason}`);
+        expect(parsed.messages).toHaveLength(1);
+        got = parsed.messages[0]!;
+      }
+      expect(sameNumber(got.from, sms.from)).toBe(true);
+      expect(sameNumber(got.to, sms.to)).toBe(true);
+      expect(got.text).toBe(sms.text);
+    });
+
+    test(
+      'tampered_inbound',
+      'a tampered or unsigned inbound request is refused as invalid_signature',
+      async () => {
+        const p = await instance('accept');
+        const request = await inboundRequest(p, '/inbound-tampered');
+        expect(p.parseInbound!(request).ok).toBe(true);
+        const tampered = { ...request, body: request.body.replace('STOP', 'HELP') };
+        expect(p.parseInbound!(tampered)).toEqual({ ok: false, reason: 'invalid_signature' });
+        const unsigned = { ...request, headers: { 'content-type': request.headers['content-type'] ?? '' } };
+        expect(p.parseInbound!(unsigned)).toEqual({ ok: false, reason: 'invalid_signature' });
+      },
+    );
   });
 }
 
