@@ -38,6 +38,7 @@ const deps = (random: () => number = seededRandom(1)): ProviderDeps => ({
   random,
   sink: defaultProviderDeps.sink,
   log: () => {},
+  guardHost: async (host: string) => host,
 });
 
 const simulator = (s: SimulatorSettings, d: ProviderDeps = deps(), maxParts = 10): Provider =>

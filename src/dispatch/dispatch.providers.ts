@@ -110,6 +110,7 @@ export function withSubmitJournal(provider: Provider, file: string, accountId: s
     ...(query ? { queryStatus: query.queryStatus } : {}),
     ...(provider.parseInbound ? { parseInbound: provider.parseInbound.bind(provider) } : {}),
     ...(provider.listen ? { listen: provider.listen.bind(provider) } : {}),
+    ...(provider.inboundAck ? { inboundAck: provider.inboundAck } : {}),
   });
 }
 

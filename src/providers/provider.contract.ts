@@ -62,6 +62,12 @@ export type SendOutcome =
       readonly ok: true;
       /** The gateway's id of the message, as returned (store it with {@link normalizeGatewayId}). */
       readonly gatewayId: string;
+      /**
+       * Gateways that take each part as a message of its own (SMPP `submit_sm` per part, Vonage's
+       * split) return an id per part and report each part under its own id: `partIds[i]` is the id of
+       * part `i + 1`, and `gatewayId` is `partIds[0]`. Absent when the gateway has one id per message.
+       */
+      readonly partIds?: readonly string[];
       readonly status: 'accepted' | 'sent';
     }
   | {
@@ -148,6 +154,12 @@ export interface Provider {
    */
   parseInbound?(request: CallbackRequest): ParseInboundResult;
   /**
+   * The body the gateway expects in answer to an inbound request, where it matters: Twilio wants
+   * TwiML (`<Response/>`), Kannel sends a non-empty answer body back to the handset as a reply, so it
+   * must get an empty one. Default: `200` with `{}` as JSON.
+   */
+  readonly inboundAck?: { readonly contentType: string; readonly body: string };
+  /**
    * Asks the gateway for the status of a message it accepted (`capabilities.statusQuery`). `null`: the
    * gateway does not know either.
    */
@@ -173,6 +185,13 @@ export interface ProviderDeps {
   random: () => number;
   /** Receipts and inbound messages that arrive over an adapter's own connection. */
   sink: ProviderSink;
+  /**
+   * Checks a host the adapter is about to connect to outside `fetch` (SMPP's TCP connection) against
+   * the server's SSRF policy and returns the address to connect to (resolved and checked, so a DNS
+   * answer cannot change between check and connect). Throws when the target is refused. `fetch`
+   * applies the same policy itself.
+   */
+  guardHost: (host: string) => Promise<string>;
   /** Structured log lines (never message bodies, numbers or secrets). */
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -194,6 +213,11 @@ export interface ProviderFactory<S = unknown> {
   readonly settingsSchema: ZodType<S>;
   /** Settings fields that are secrets: never returned by the API (write-only), never logged. */
   readonly secretSettings: readonly string[];
+  /**
+   * Settings fields holding a URL or host name Herald connects to (the gateway's API base URL, an
+   * SMPP host): checked against the SSRF policy when the account is saved.
+   */
+  readonly addressSettings?: readonly string[];
   create(account: ProviderAccount<S>, deps: ProviderDeps): Provider;
 }
 

@@ -36,6 +36,7 @@ export const defaultProviderDeps: ProviderDeps = Object.freeze<ProviderDeps>({
     },
   },
   log: () => {},
+  guardHost: async (host: string) => host,
 });
 
 /**
