@@ -63,6 +63,8 @@ export const ERROR_CODES = [
   'webhook.not_found',
   'webhook.url_not_allowed',
   'webhook.delivery_not_found',
+  'inbound.not_found',
+  'inbound.not_supported',
   'internal',
 ] as const;
 

@@ -15,6 +15,7 @@ import type {
 } from '../modules/delivery-reports/delivery-reports.table.js';
 import type { BatchCompletionTable } from '../modules/events/events.table.js';
 import type { ProviderAccountTable, SenderConfigTable } from '../modules/gateways/gateways.table.js';
+import type { InboundMessageTable, OrgUnitKeywordsTable } from '../modules/inbound/inbound.table.js';
 import type { IdempotencyKeyTable } from '../modules/idempotency/idempotency.table.js';
 import type { MessageEventTable, MessageTable } from '../modules/messages/messages.table.js';
 import type { OrgUnitTable } from '../modules/org-units/org-units.table.js';
@@ -65,4 +66,6 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   webhook_cursors: WebhookCursorTable;
+  inbound_messages: InboundMessageTable;
+  org_unit_keywords: OrgUnitKeywordsTable;
 }

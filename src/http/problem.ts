@@ -63,6 +63,8 @@ export const STATUS_OF = {
   'webhook.not_found': 404,
   'webhook.url_not_allowed': 422,
   'webhook.delivery_not_found': 404,
+  'inbound.not_found': 404,
+  'inbound.not_supported': 404,
   internal: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 

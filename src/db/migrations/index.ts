@@ -8,6 +8,7 @@ import { batchCompletion } from './0005_batch_completion.js';
 import { dispatch } from './0006_dispatch.js';
 import { reportsResend } from './0007_reports_resend.js';
 import { webhooks } from './0008_webhooks.js';
+import { inbound } from './0009_inbound.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, HeraldMigration> = {
   '0006_dispatch': dispatch,
   '0007_reports_resend': reportsResend,
   '0008_webhooks': webhooks,
+  '0009_inbound': inbound,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

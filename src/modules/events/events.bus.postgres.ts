@@ -31,6 +31,14 @@ const eventSchema = z.discriminatedUnion('type', [
     orgUnitId: z.string(),
     at: z.string(),
   }),
+  z.object({
+    type: z.literal('inbound.received'),
+    eventId: z.string(),
+    inboundId: z.string(),
+    orgUnitId: z.string(),
+    keywordAction: z.string().nullable(),
+    at: z.string(),
+  }),
 ]);
 
 /** One NOTIFY payload: the publishing bus (`o`, to skip our own) and events that carry ids, not bodies. */

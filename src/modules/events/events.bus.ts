@@ -28,6 +28,16 @@ export type HeraldEvent =
       batchId: string;
       orgUnitId: string;
       at: string;
+    }
+  | {
+      type: 'inbound.received';
+      /** The `inbound_messages` row's id (time-ordered, same sequence as `message_events`). */
+      eventId: string;
+      inboundId: string;
+      orgUnitId: string;
+      /** The keyword's action (`opt_out`, `opt_in`, …) when the text was one; never the text itself. */
+      keywordAction: string | null;
+      at: string;
     };
 
 export type HeraldEventType = HeraldEvent['type'];

@@ -1,0 +1,374 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config/config.js';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import { type CountryCode, parsePhone } from '../../core/phone/index.js';
+import type { Database } from '../../db/database.js';
+import {
+  type CallbackRequest,
+  type InboundSms,
+  normalizeGatewayId,
+  type ProviderDeps,
+} from '../../providers/provider.contract.js';
+import { consentStates } from '../consent/consent.repository.js';
+import { recordConsentEvent } from '../consent/consent.usecases.js';
+import type { EventBus, HeraldEvent } from '../events/events.bus.js';
+import {
+  findProviderAccountByCallbackToken,
+  type ProviderAccountRow,
+} from '../gateways/gateways.repository.js';
+import { openProvider } from '../gateways/gateways.usecases.js';
+import type { OrgUnitRow } from '../org-units/org-units.repository.js';
+import { expandWithDescendants } from '../org-units/org-units.scope.js';
+import { effectiveKeywordSettings, matchKeyword, renderReply } from './inbound.keywords.js';
+import { queueKeywordReply, type ReplyRoute } from './inbound.reply.js';
+import {
+  addressKey,
+  contactByNumber,
+  insertInbound,
+  keywordOverrides,
+  lastMessageTo,
+  orgUnitById,
+  rootOrgUnit,
+  type SenderCandidate,
+  senderConfigsOfAccount,
+  unitsSendingThrough,
+  updateInbound,
+} from './inbound.repository.js';
+import type { InboundMessageTable, KeywordEffect } from './inbound.table.js';
+
+export interface InboundDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  bus: EventBus;
+  logger: Logger;
+  config: Config;
+}
+
+/** The sender's number in E.164: as written (with the unit's region), else as international digits. */
+function parseSender(from: string, region: string): string | null {
+  const p = parsePhone(from, region as CountryCode);
+  if (p.ok) return p.e164;
+  const digits = from.replace(/[\s()./-]/g, '');
+  if (/^(00)?[1-9][0-9]{6,14}$/.test(digits)) {
+    const q = parsePhone(`+${digits.replace(/^00/, '')}`);
+    if (q.ok) return q.e164;
+  }
+  return null;
+}
+
+/** Which org unit an inbound message belongs to; see `resolveOrgUnit`. */
+interface Placement {
+  unit: OrgUnitRow;
+  /** How it was found (kept in the log line; documented in docs/inbound.md). */
+  rule: 'sender' | 'last_message' | 'root';
+  fromE164: string | null;
+  lastMessageId: string | null;
+  route: ReplyRoute;
+}
+
+/**
+ * The org unit of an inbound message:
+ * 1. the unit whose sender configuration sends through this account from the address the message was
+ *    sent to (several: the one that last sent to this number, else the oldest);
+ * 2. else the unit of the last message sent to that number through this account;
+ * 3. else the root unit.
+ * The reply route is the matching sender configuration; else the unit's own configuration when it
+ * uses this account; else any configuration of this account with that sender id; else the address the
+ * message was sent to, as the sender id.
+ */
+async function resolveOrgUnit(
+  db: Kysely<Database>,
+  account: ProviderAccountRow,
+  sms: InboundSms,
+): Promise<Placement | null> {
+  const toKey = addressKey(sms.to);
+  const candidates = await unitsSendingThrough(db, account.id);
+  const matching = candidates.filter((c) => addressKey(c.senderId) === toKey);
+  const root = await rootOrgUnit(db);
+  // The number is parsed with the region of the unit it most likely belongs to.
+  const guessRegion = async (c: SenderCandidate | undefined) =>
+    (c ? await orgUnitById(db, c.orgUnitId) : root)?.default_region ?? 'US';
+  const fromE164 = parseSender(sms.from, await guessRegion(matching[0] ?? candidates[0]));
+
+  const viaAccount = fromE164
+    ? await lastMessageTo(db, fromE164, { providerAccountId: account.id })
+    : undefined;
+  let chosen: SenderCandidate | undefined;
+  let rule: Placement['rule'];
+  let unitId: string | undefined;
+  if (matching.length > 0) {
+    rule = 'sender';
+    const last =
+      matching.length > 1 && fromE164
+        ? await lastMessageTo(db, fromE164, {
+            providerAccountId: account.id,
+            orgUnitIds: matching.map((m) => m.orgUnitId),
+          })
+        : undefined;
+    chosen = matching.find((m) => m.orgUnitId === last?.org_unit_id) ?? matching[0]!;
+    unitId = chosen.orgUnitId;
+  } else if (viaAccount) {
+    rule = 'last_message';
+    unitId = viaAccount.org_unit_id;
+  } else {
+    rule = 'root';
+    unitId = root?.id;
+  }
+  if (!unitId) return null;
+  const unit = await orgUnitById(db, unitId);
+  if (!unit) return null;
+
+  let route: ReplyRoute;
+  if (chosen) route = { senderConfigId: chosen.senderConfigId, senderId: chosen.senderId };
+  else {
+    const own = candidates.find((c) => c.orgUnitId === unit.id);
+    const configs = own ? [] : await senderConfigsOfAccount(db, account.id);
+    const sameAddress = configs.find((c) => addressKey(c.sender_id) === toKey);
+    route = own
+      ? { senderConfigId: own.senderConfigId, senderId: own.senderId }
+      : sameAddress
+        ? { senderConfigId: sameAddress.id, senderId: sameAddress.sender_id }
+        : { senderConfigId: null, senderId: sms.to.trim() };
+  }
+  const lastMessageId = fromE164
+    ? (viaAccount?.id ?? (await lastMessageTo(db, fromE164, { orgUnitIds: [unit.id] }))?.id ?? null)
+    : null;
+  return { unit, rule, fromE164, lastMessageId, route };
+}
+
+/** The units a contact may belong to: the inbound message's unit and everything below it. */
+async function unitAndBelow(db: Kysely<Database>, unitId: string) {
+  const units = await db.selectFrom('org_units').select(['id', 'parent_id']).execute();
+  return { all: false as const, ids: expandWithDescendants([unitId], units) };
+}
+
+interface KeywordOutcome {
+  keyword: string | null;
+  keyword_action: InboundMessageTable['keyword_action'];
+  keyword_effect: KeywordEffect | null;
+  consent_event_id: string | null;
+  reply_message_id: string | null;
+}
+
+const NO_KEYWORD: KeywordOutcome = {
+  keyword: null,
+  keyword_action: null,
+  keyword_effect: null,
+  consent_event_id: null,
+  reply_message_id: null,
+};
+
+/**
+ * Applies a keyword, in the caller's transaction: STOP-like → opt-out (consent event, source
+ * `keyword`, evidence = the inbound id) and one confirmation; already opted out → nothing more.
+ * START-like → opt-in and a confirmation; already opted in → nothing more. YES → the same as START,
+ * but only for a number that opted out. HELP → the help text.
+ */
+async function applyKeyword(
+  deps: InboundDeps & { db: Kysely<Database> },
+  p: {
+    account: ProviderAccountRow;
+    placement: Placement;
+    inboundId: string;
+    text: string;
+    receivedAt: string;
+  },
+): Promise<KeywordOutcome> {
+  const { unit, fromE164, route } = p.placement;
+  const stored = await keywordOverrides(deps.db, unit.id);
+  const settings = effectiveKeywordSettings(unit.default_region, stored?.overrides ?? null);
+  const match = matchKeyword(p.text, settings.keywords);
+  if (!match) return NO_KEYWORD;
+  const base = { keyword: match.keyword, keyword_action: match.action };
+  if (!fromE164) return { ...NO_KEYWORD, ...base, keyword_effect: 'no_number' };
+
+  const reply = async (text: string) =>
+    queueKeywordReply({
+      db: deps.db,
+      clock: deps.clock,
+      config: deps.config,
+      unit,
+      account: p.account,
+      route,
+      to: fromE164,
+      text: renderReply(text, unit.name),
+      inboundId: p.inboundId,
+    });
+  const consent = async (state: 'opted_in' | 'opted_out') =>
+    (
+      await recordConsentEvent({
+        db: deps.db,
+        clock: deps.clock,
+        event: {
+          e164: fromE164,
+          state,
+          source: 'keyword',
+          actor: { type: 'inbound', id: p.inboundId },
+          evidence: {
+            inboundMessageId: p.inboundId,
+            keyword: match.keyword,
+            providerAccountId: p.account.id,
+            receivedAt: p.receivedAt,
+          },
+        },
+      })
+    ).id;
+
+  if (match.action === 'help') {
+    return {
+      ...NO_KEYWORD,
+      ...base,
+      keyword_effect: 'help_sent',
+      reply_message_id: await reply(settings.replies.help),
+    };
+  }
+  const current = (await consentStates(deps.db, [fromE164])).get(fromE164) ?? 'unknown';
+  if (match.action === 'opt_out') {
+    if (current === 'opted_out') return { ...NO_KEYWORD, ...base, keyword_effect: 'already_opted_out' };
+    const eventId = await consent('opted_out');
+    return {
+      ...base,
+      keyword_effect: 'opted_out',
+      consent_event_id: eventId,
+      reply_message_id: await reply(settings.replies.optOut),
+    };
+  }
+  if (match.action === 'opt_in_if_opted_out' && current !== 'opted_out') {
+    return { ...NO_KEYWORD, ...base, keyword_effect: 'not_opted_out' };
+  }
+  if (current === 'opted_in') return { ...NO_KEYWORD, ...base, keyword_effect: 'already_opted_in' };
+  const eventId = await consent('opted_in');
+  return {
+    ...base,
+    keyword_effect: 'opted_in',
+    consent_event_id: eventId,
+    reply_message_id: await reply(settings.replies.optIn),
+  };
+}
+
+/**
+ * Stores inbound messages that one provider account received (from its inbound callback, or over its
+ * own connection through the worker's sink) and acts on keywords. Each message in its own transaction:
+ * the row (dropped as a duplicate when the account already stored that gateway message id — a replayed
+ * callback is processed once), its org unit, contact and last message, and the keyword's consent event
+ * and reply. After each commit, `inbound.received` is published on the bus. A message whose org unit
+ * cannot be found (no org unit exists at all) is logged and not stored.
+ */
+export async function receiveInbound(
+  deps: { db: Kysely<Database>; clock: Clock; bus: EventBus; logger: Logger; config: Config },
+  account: ProviderAccountRow,
+  messages: readonly InboundSms[],
+): Promise<{ stored: number; duplicates: number }> {
+  const out = { stored: 0, duplicates: 0 };
+  for (const sms of messages) {
+    const now = deps.clock.now().toISOString();
+    const receivedAt = validTime(sms.receivedAt) ?? now;
+    const stored = await deps.db.transaction().execute(async (trx) => {
+      const placement = await resolveOrgUnit(trx, account, sms);
+      if (!placement) return 'unplaced' as const;
+      const id = newId();
+      const gatewayId =
+        sms.gatewayMessageId !== undefined && sms.gatewayMessageId.trim() !== ''
+          ? normalizeGatewayId(sms.gatewayMessageId)
+          : null;
+      const contactId = placement.fromE164
+        ? ((await contactByNumber(trx, placement.fromE164, await unitAndBelow(trx, placement.unit.id))) ??
+          null)
+        : null;
+      const isNew = await insertInbound(trx, {
+        id,
+        provider_account_id: account.id,
+        gateway_message_id: gatewayId,
+        from_input: sms.from,
+        from_e164: placement.fromE164,
+        to_address: sms.to,
+        text: sms.text,
+        received_at: receivedAt,
+        stored_at: now,
+        org_unit_id: placement.unit.id,
+        contact_id: contactId,
+        last_message_id: placement.lastMessageId,
+        ...NO_KEYWORD,
+      });
+      if (!isNew) return 'duplicate' as const;
+      const outcome = await applyKeyword(
+        { ...deps, db: trx },
+        { account, placement, inboundId: id, text: sms.text, receivedAt },
+      );
+      if (outcome.keyword !== null) await updateInbound(trx, id, outcome);
+      return { id, orgUnitId: placement.unit.id, rule: placement.rule, outcome };
+    });
+    if (stored === 'duplicate') {
+      out.duplicates++;
+      continue;
+    }
+    if (stored === 'unplaced') {
+      deps.logger.error('inbound message dropped: no org unit exists', { providerAccountId: account.id });
+      continue;
+    }
+    out.stored++;
+    deps.logger.info('inbound message stored', {
+      inboundId: stored.id,
+      providerAccountId: account.id,
+      orgUnitId: stored.orgUnitId,
+      rule: stored.rule,
+      keywordAction: stored.outcome.keyword_action,
+      keywordEffect: stored.outcome.keyword_effect,
+    });
+    const event: HeraldEvent = {
+      type: 'inbound.received',
+      eventId: stored.id,
+      inboundId: stored.id,
+      orgUnitId: stored.orgUnitId,
+      keywordAction: stored.outcome.keyword_action,
+      at: now,
+    };
+    await deps.bus.publish([event]);
+  }
+  return out;
+}
+
+function validTime(at: string | undefined): string | null {
+  if (!at) return null;
+  const t = new Date(at);
+  return Number.isNaN(t.getTime()) ? null : t.toISOString();
+}
+
+/**
+ * Handles an inbound SMS posted to an account's inbound URL (`/api/callbacks/{token}/inbound`): finds
+ * the account by its token, lets its adapter verify and parse the request, then stores the messages.
+ * Nothing is written when the token, signature or payload is bad. Returns what to answer the gateway.
+ */
+export async function receiveInboundCallback(
+  deps: InboundDeps & { providerDeps?: Partial<ProviderDeps> },
+  token: string,
+  request: CallbackRequest,
+): Promise<{ stored: number; duplicates: number; ack: { contentType: string; body: string } | null }> {
+  const account = await findProviderAccountByCallbackToken(deps.db, token);
+  if (!account) throw new AppError('callback.not_found', 'Not found.');
+  const provider = openProvider(account, deps.providerDeps);
+  let parsed: ReturnType<NonNullable<typeof provider.parseInbound>>;
+  const ack = provider.inboundAck ?? null;
+  try {
+    if (!provider.parseInbound) {
+      throw new AppError(
+        'inbound.not_supported',
+        'This gateway does not receive inbound messages over HTTP.',
+      );
+    }
+    parsed = provider.parseInbound(request);
+  } finally {
+    await provider.close();
+  }
+  if (!parsed.ok) {
+    deps.logger.warn('inbound callback refused', { providerAccountId: account.id, reason: parsed.reason });
+    throw parsed.reason === 'invalid_signature'
+      ? new AppError('callback.invalid_signature', 'The signature is not valid.')
+      : new AppError('callback.invalid_payload', 'The message could not be read.');
+  }
+  const result = await receiveInbound(deps, account, parsed.messages);
+  return { ...result, ack };
+}
