@@ -202,6 +202,11 @@ function createTwilio(account: ProviderAccount<TwilioSettings>, deps: ProviderDe
     const v = p[name];
     return v?.length === 1 ? v[0] : undefined;
   };
+  /** The first of `names` that is present, given exactly once (no fallback past a repeated one). */
+  const first = (p: FormParams, ...names: string[]): string | undefined => {
+    const name = names.find((n) => p[n] !== undefined);
+    return name === undefined ? undefined : one(p, name);
+  };
   const otherAccount = (p: FormParams) => {
     const sid = one(p, 'AccountSid');
     return sid !== undefined && sid !== s.accountSid;
@@ -210,8 +215,8 @@ function createTwilio(account: ProviderAccount<TwilioSettings>, deps: ProviderDe
   function parseDeliveryReport(request: CallbackRequest): ParseReportResult {
     const p = verified(request);
     if (!p) return { ok: false, reason: 'invalid_signature' };
-    const sid = one(p, 'MessageSid') ?? one(p, 'SmsSid');
-    const status = one(p, 'MessageStatus') ?? one(p, 'SmsStatus');
+    const sid = first(p, 'MessageSid', 'SmsSid');
+    const status = first(p, 'MessageStatus', 'SmsStatus');
     const errorCode = one(p, 'ErrorCode');
     if (!sid || !MESSAGE_SID.test(sid) || !status || !isTwilioStatus(status) || otherAccount(p)) {
       return { ok: false, reason: 'invalid_payload' };
@@ -233,7 +238,7 @@ function createTwilio(account: ProviderAccount<TwilioSettings>, deps: ProviderDe
   function parseInbound(request: CallbackRequest): ParseInboundResult {
     const p = verified(request);
     if (!p) return { ok: false, reason: 'invalid_signature' };
-    const sid = one(p, 'MessageSid') ?? one(p, 'SmsMessageSid') ?? one(p, 'SmsSid');
+    const sid = first(p, 'MessageSid', 'SmsMessageSid', 'SmsSid');
     const from = one(p, 'From');
     const to = one(p, 'To');
     const body = one(p, 'Body');
