@@ -8,10 +8,12 @@ import type {
 } from './provider.contract.js';
 import { PROVIDER_KINDS } from './provider.contract.js';
 import { simulatorFactory } from './simulator/simulator.provider.js';
+import { twilioFactory } from './twilio/twilio.provider.js';
 
 /** Every adapter, by kind. The compiler refuses a kind in PROVIDER_KINDS without a factory here. */
 export const PROVIDER_FACTORIES = {
   simulator: simulatorFactory,
+  twilio: twilioFactory,
 } as const satisfies Record<ProviderKind, ProviderFactory<unknown>>;
 
 export function isProviderKind(kind: string): kind is ProviderKind {
