@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie';
 import { AppError } from '../core/errors.js';
 import { API_KEY_PATTERN, principalOfKey } from '../modules/api-keys/api-keys.usecases.js';
 import type { Principal } from '../modules/auth/auth.permissions.js';
+import { invalidatePrincipals } from '../modules/auth/auth.principal-cache.js';
 import { csrfMatches, principalOfSession } from '../modules/auth/auth.usecases.js';
 import { recordSecurityEvent } from '../modules/security-events/security-events.usecases.js';
 import type { AppDeps, AppEnv } from './http.types.js';
@@ -211,7 +212,15 @@ export const authenticate =
     }
     c.set('principal', principal);
     await next();
+    // What an API key may do depends on the key, its creator's roles and units, and the org-unit tree:
+    // a successful change to any of them drops this database's cached principals at once.
+    if (!SAFE_METHODS.has(c.req.method) && c.res.status < 400 && PRINCIPAL_SOURCES.test(c.req.path)) {
+      invalidatePrincipals(db);
+    }
   };
+
+/** Routes whose changes can alter a cached API-key principal (see auth.principal-cache.ts). */
+const PRINCIPAL_SOURCES = /^\/api\/(api-keys|users|org-units|setup|auth)(\/|$)/;
 
 /** The caller, or `auth.unauthenticated`. */
 export function principalOf(c: { get(key: 'principal'): Principal | null }): Principal {

@@ -7,6 +7,12 @@ import type { Database } from '../../db/database.js';
 import { requireOrgUnits, requirePermission } from '../auth/auth.guard.js';
 import type { Permission, Principal } from '../auth/auth.permissions.js';
 import { principalOfApiKey } from '../auth/auth.principal.js';
+import {
+  cachedPrincipal,
+  invalidatePrincipals,
+  rememberPrincipal,
+  touchPrincipal,
+} from '../auth/auth.principal-cache.js';
 import { sha256 } from '../auth/auth.usecases.js';
 import { findOrgUnit } from '../org-units/org-units.repository.js';
 import { findUserById } from '../users/users.repository.js';
@@ -110,10 +116,20 @@ export async function revokeApiKey({
   if (row.revoked_at) return toApiKey(row);
   const revokedAt = clock.now().toISOString();
   await db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', id).execute();
+  // At once in this process; other processes drop their cached principal within PRINCIPAL_CACHE_MS.
+  invalidatePrincipals(db);
   return toApiKey({ ...row, revoked_at: revokedAt });
 }
 
-/** The principal of an API key presented in a header; throws a precise auth error otherwise. */
+/** `last_used_at` is written at most this often per key. */
+const LAST_USED_EVERY_MS = 60_000;
+
+/**
+ * The principal of an API key presented in a header; throws a precise auth error otherwise.
+ * A principal resolved here is reused for up to `PRINCIPAL_CACHE_MS` (see auth.principal-cache.ts):
+ * every API request runs this, and reading the key, its creator and the org-unit tree each time cost
+ * more than the send itself.
+ */
 export async function principalOfKey({
   db,
   clock,
@@ -124,10 +140,24 @@ export async function principalOfKey({
   key: string;
 }): Promise<Principal> {
   if (!API_KEY_PATTERN.test(key)) throw new AppError('auth.key_invalid', 'The API key is not valid.');
+  const secretHash = sha256(key);
+  const hit = cachedPrincipal(db, clock, secretHash);
+  if (hit) {
+    const nowMs = clock.now().getTime();
+    if (nowMs - hit.lastUsedMs > LAST_USED_EVERY_MS) {
+      touchPrincipal(db, secretHash, nowMs);
+      await db
+        .updateTable('api_keys')
+        .set({ last_used_at: new Date(nowMs).toISOString() })
+        .where('id', '=', hit.principal.id)
+        .execute();
+    }
+    return hit.principal;
+  }
   const row = await db
     .selectFrom('api_keys')
     .selectAll()
-    .where('secret_hash', '=', sha256(key))
+    .where('secret_hash', '=', secretHash)
     .executeTakeFirst();
   if (!row) throw new AppError('auth.key_invalid', 'The API key is not valid.');
   const now = clock.now();
@@ -140,14 +170,16 @@ export async function principalOfKey({
   if (!creator?.active) {
     throw new AppError('auth.key_revoked', 'The API key belongs to a deactivated user.', { keyId: row.id });
   }
-  // Usage timestamp at most once a minute.
-  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
+  let lastUsedMs = row.last_used_at ? new Date(row.last_used_at).getTime() : Number.NEGATIVE_INFINITY;
+  if (now.getTime() - lastUsedMs > LAST_USED_EVERY_MS) {
     await db
       .updateTable('api_keys')
       .set({ last_used_at: now.toISOString() })
       .where('id', '=', row.id)
       .execute();
+    lastUsedMs = now.getTime();
   }
-  const k = toApiKey(row);
-  return principalOfApiKey(db, k, creator);
+  const principal = await principalOfApiKey(db, toApiKey(row), creator);
+  rememberPrincipal(db, clock, secretHash, { principal, keyExpiresAt: row.expires_at, lastUsedMs });
+  return principal;
 }

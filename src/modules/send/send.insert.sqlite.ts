@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable } from 'kysely';
+import type { BatchTable } from '../batches/batches.table.js';
 import type { MessageTable } from '../messages/messages.table.js';
 
 /** Rows per prepared multi-row INSERT (100 × ~40 columns stays well under SQLite's variable limit). */
@@ -8,6 +9,7 @@ const statements = new WeakMap<SqliteDatabase.Database, Map<string, SqliteDataba
 
 function statement(
   db: SqliteDatabase.Database,
+  table: 'messages' | 'batches',
   columns: readonly string[],
   rows: number,
 ): SqliteDatabase.Statement {
@@ -16,30 +18,27 @@ function statement(
     cache = new Map();
     statements.set(db, cache);
   }
-  const key = `${columns.join(',')}|${rows}`;
+  const key = `${table}|${columns.join(',')}|${rows}`;
   let stmt = cache.get(key);
   if (!stmt) {
     const tuple = `(${columns.map(() => '?').join(',')})`;
     stmt = db.prepare(
-      `insert into messages (${columns.join(',')}) values ${Array(rows).fill(tuple).join(',')}`,
+      `insert into ${table} (${columns.join(',')}) values ${Array(rows).fill(tuple).join(',')}`,
     );
     cache.set(key, stmt);
   }
   return stmt;
 }
 
-/**
- * Bulk insert of a batch's messages on SQLite through cached prepared statements: Kysely would compile
- * a fresh multi-row statement per chunk, which costs more than the insert itself at 100,000 rows.
- * Must be called inside a transaction on the same connection (the caller's Kysely transaction).
- */
-export function insertMessagesSqlite(
+const value = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null));
+
+function insertRows<T extends object>(
   db: SqliteDatabase.Database,
-  rows: readonly Insertable<MessageTable>[],
+  table: 'messages' | 'batches',
+  rows: readonly T[],
 ): void {
   if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!) as (keyof MessageTable)[];
-  const value = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null));
+  const columns = Object.keys(rows[0]!) as (keyof T & string)[];
   let i = 0;
   for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) {
     const params: unknown[] = [];
@@ -47,10 +46,28 @@ export function insertMessagesSqlite(
       const row = rows[r]!;
       for (const c of columns) params.push(value(row[c]));
     }
-    statement(db, columns, ROWS_PER_STATEMENT).run(params);
+    statement(db, table, columns, ROWS_PER_STATEMENT).run(params);
   }
   for (; i < rows.length; i++) {
     const row = rows[i]!;
-    statement(db, columns, 1).run(columns.map((c) => value(row[c])));
+    statement(db, table, columns, 1).run(columns.map((c) => value(row[c])));
   }
+}
+
+/**
+ * Bulk insert of a batch's messages on SQLite through cached prepared statements: Kysely would compile
+ * a fresh multi-row statement per chunk, which costs more than the insert itself at 100,000 rows.
+ * Must run inside a transaction on the same connection (a Kysely transaction's callback, or the group
+ * commit, which holds Kysely's connection).
+ */
+export function insertMessagesSqlite(
+  db: SqliteDatabase.Database,
+  rows: readonly Insertable<MessageTable>[],
+): void {
+  insertRows(db, 'messages', rows);
+}
+
+/** The batch row through a cached prepared statement (same rules as {@link insertMessagesSqlite}). */
+export function insertBatchSqlite(db: SqliteDatabase.Database, batch: Insertable<BatchTable>): void {
+  insertRows(db, 'batches', [batch]);
 }

@@ -15,15 +15,16 @@ import {
 } from '../../core/template/index.js';
 import type { Database } from '../../db/database.js';
 import { requireOrgUnits, requirePermission } from '../auth/auth.guard.js';
-import type { Principal } from '../auth/auth.permissions.js';
+import { canSeeOrgUnit, type Principal } from '../auth/auth.permissions.js';
 import { consentStates } from '../consent/consent.repository.js';
 import type { MessageTable } from '../messages/messages.table.js';
 import { findOrgUnit, type OrgUnitRow } from '../org-units/org-units.repository.js';
 import { templateDataForContact } from '../templates/templates.data.js';
+import { commitSend } from './send.commit.js';
 import { ELIGIBILITY, type Eligibility } from './send.groups.js';
 import { eligibilityOf, messageRow, type Recipient, renderTexts } from './send.plan.js';
+import { consentStateSqlite, unitWithRouteSqlite } from './send.read.sqlite.js';
 import {
-  insertBatch,
   type RecipientRow,
   routeOfOrgUnit,
   selectContactRecipient,
@@ -44,10 +45,28 @@ export interface SendDeps {
 /** Allowed clock skew for "send at": a time up to a minute in the past means "now". */
 const SCHEDULE_SKEW_MS = 60_000;
 
-async function loadUnit(db: Kysely<Database>, principal: Principal, orgUnitId: string) {
+async function loadUnit(
+  db: Kysely<Database>,
+  principal: Principal,
+  orgUnitId: string,
+  sqlite?: SqliteDatabase.Database,
+) {
+  if (sqlite) {
+    const found = canSeeOrgUnit(principal.orgScope, orgUnitId)
+      ? await unitWithRouteSqlite(db, sqlite, orgUnitId)
+      : undefined;
+    if (!found) throw new AppError('org_unit.not_found', 'No such org unit.', { id: orgUnitId });
+    return found;
+  }
   const unit = await findOrgUnit(db, principal.orgScope, orgUnitId);
   if (!unit) throw new AppError('org_unit.not_found', 'No such org unit.', { id: orgUnitId });
   return { unit, route: await routeOfOrgUnit(db, unit) };
+}
+
+/** The consent state of one number, through the SQLite statement when there is one. */
+async function consentOf(db: Kysely<Database>, sqlite: SqliteDatabase.Database | undefined, e164: string) {
+  if (sqlite) return (await consentStateSqlite(db, sqlite, e164)) ?? null;
+  return (await consentStates(db, [e164])).get(e164) ?? null;
 }
 
 const shiftTablesOf = (route: UnitRoute | null) => (route?.shiftTables ?? []) as ShiftLanguage[];
@@ -90,6 +109,22 @@ export async function countText({
   };
 }
 
+/** Compiled texts by source: a CRM sends the same few texts over and over. Least recently used dropped first. */
+const compiledTexts = new Map<string, ReturnType<typeof compileTemplate>>();
+const COMPILED_TEXTS_MAX = 500;
+
+function compileCached(body: string): ReturnType<typeof compileTemplate> {
+  let c = compiledTexts.get(body);
+  if (c) {
+    compiledTexts.delete(body);
+  } else {
+    c = compileTemplate(body);
+    if (compiledTexts.size >= COMPILED_TEXTS_MAX) compiledTexts.delete(compiledTexts.keys().next().value!);
+  }
+  compiledTexts.set(body, c);
+  return c;
+}
+
 interface Content {
   template: CompiledTemplate | null;
   text: string;
@@ -123,7 +158,7 @@ async function loadContent(
     category = input.category ?? t.category;
   }
   if (body.trim() === '') throw new AppError('message.empty_text', 'The message text is empty.');
-  const compiled = compileTemplate(body);
+  const compiled = compileCached(body);
   if (!compiled.ok) {
     throw new AppError('template.invalid', 'The text is not a valid template.', {
       errors: compiled.errors.map((e) => ({
@@ -344,7 +379,7 @@ async function send(
 ) {
   const { db, clock, config, principal } = deps;
   requirePermission(principal, 'messages.send');
-  const { unit, route } = await loadUnit(db, principal, input.orgUnitId);
+  const { unit, route } = await loadUnit(db, principal, input.orgUnitId, deps.sqlite);
   const content = await loadContent(db, principal, input);
   const scheduledAt = scheduleOf(clock, config.maxScheduleDays, input.scheduledAt);
   const recipients = await resolve(unit);
@@ -418,29 +453,26 @@ async function write(
     rows.push(messageRow(p.plan.recipients[i]!, e, p.plan.texts[i]!, defaults));
   }
   const blockedCount = Object.values(blocked).reduce((a, b) => a + b, 0);
-  await db.transaction().execute((trx) =>
-    insertBatch(
-      trx,
-      {
-        id: batchId,
-        org_unit_id: p.unit.id,
-        sender_type: principal.kind,
-        sender_ref: principal.id,
-        sender_name: principal.name,
-        message: p.content.text,
-        template_id: p.content.templateId,
-        category: p.content.category,
-        request: JSON.stringify(requestSummary(p.input)),
-        requested_count: p.plan.recipients.length,
-        blocked_count: blockedCount,
-        scheduled_at: p.scheduledAt,
-        created_at: nowIso,
-        canceled_at: null,
-      },
-      rows,
-      sqlite,
-    ),
-  );
+  // Group commit: answered only once the rows are committed (see send.commit.ts).
+  await commitSend(db, sqlite, {
+    batch: {
+      id: batchId,
+      org_unit_id: p.unit.id,
+      sender_type: principal.kind,
+      sender_ref: principal.id,
+      sender_name: principal.name,
+      message: p.content.text,
+      template_id: p.content.templateId,
+      category: p.content.category,
+      request: JSON.stringify(requestSummary(p.input)),
+      requested_count: p.plan.recipients.length,
+      blocked_count: blockedCount,
+      scheduled_at: p.scheduledAt,
+      created_at: nowIso,
+      canceled_at: null,
+    },
+    messages: rows,
+  });
   const eligible = rows.length - blockedCount;
   return {
     batchId,
@@ -519,7 +551,7 @@ export async function sendMessage(deps: SendDeps & { input: SendMessageInput }) 
         field: 'to',
       });
     }
-    const consent = (await consentStates(db, [p.e164])).get(p.e164) ?? null;
+    const consent = await consentOf(db, deps.sqlite, p.e164);
     return [
       {
         contactId: null,

@@ -1,0 +1,87 @@
+/**
+ * Profiling aid (not a benchmark): `herald serve` under `node --cpu-prof` takes N accepts at a fixed
+ * concurrency from the bench's load client; the profile lands in --out (default: a temp directory)
+ * and the top functions by self time are printed.
+ *
+ * Run: npx tsx bench/kannel/profile-accept.ts [--n=10000] [--concurrency=32] [--mode=api|all] [--out=DIR]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startHerald } from './herald.js';
+import { runLoad } from './load.js';
+import { stopAll } from './processes.js';
+
+const arg = (name: string, fallback: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const n = Number(arg('n', '10000'));
+const concurrency = Number(arg('concurrency', '32'));
+const mode = arg('mode', 'api');
+const out = arg('out', fs.mkdtempSync(path.join(os.tmpdir(), 'herald-prof-')));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-prof-run-'));
+fs.mkdirSync(out, { recursive: true });
+
+const herald = await startHerald({
+  dir,
+  serveArgs: ['--mode', mode],
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
+});
+try {
+  const request = (i: number) => ({
+    method: 'POST' as const,
+    path: '/api/messages',
+    headers: { authorization: `Bearer ${herald.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      orgUnitId: herald.orgUnitId,
+      to: `+49151${10_000_000 + i}`,
+      text: 'Profile run.',
+    }),
+  });
+  const accept = (status: number) => status === 201;
+  await runLoad({ port: herald.port, concurrency, total: 1000, request, accept });
+  const load = await runLoad({
+    port: herald.port,
+    concurrency,
+    total: n,
+    request: (i) => request(i + 1000),
+    accept,
+  });
+  console.log(
+    `${n} accepts at concurrency ${concurrency}: ${((n * 1000) / load.elapsedMs).toFixed(0)} msgs/s, ${load.failed} failed`,
+  );
+} finally {
+  await herald.stop();
+  await stopAll();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+const file = fs
+  .readdirSync(out)
+  .filter((f) => f.endsWith('.cpuprofile'))
+  .map((f) => path.join(out, f))
+  .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]; // the main thread's is the biggest
+if (file) {
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }
+  const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const self = new Map<number, number>();
+  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  const byFn = new Map<string, number>();
+  let total = 0;
+  for (const node of prof.nodes) {
+    const t = self.get(node.id) ?? 0;
+    total += t;
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/main\//, '')}:${f.lineNumber}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + t);
+  }
+  const top = [...byFn.entries()].sort((a, b) => b[1] - a[1]).slice(0, 45);
+  console.log(`profile ${file}, ${(total / 1000).toFixed(0)} ms sampled`);
+  for (const [k, t] of top) console.log(`${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
+}

@@ -1,0 +1,156 @@
+import type SqliteDatabase from 'better-sqlite3';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { BatchTable } from '../batches/batches.table.js';
+import type { MessageTable } from '../messages/messages.table.js';
+import { insertBatchSqlite, insertMessagesSqlite } from './send.insert.sqlite.js';
+import { insertBatch } from './send.repository.js';
+
+/** What one send request writes: its SMS Log entry and its messages. */
+export interface SendWrite {
+  batch: Insertable<BatchTable>;
+  messages: readonly Insertable<MessageTable>[];
+}
+
+/** Most requests one group transaction takes; the rest wait for the next group. */
+const MAX_GROUP = 256;
+
+interface Pending {
+  write: SendWrite;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+interface Committer {
+  commit(write: SendWrite): Promise<void>;
+}
+
+/**
+ * Group commit: the writes of send requests that arrive while a group is being written (or within the
+ * same turn of the event loop) go into ONE transaction, each inside its own savepoint. A write that
+ * fails (a constraint, say) is rolled back to its savepoint and fails only its own request; the others
+ * commit. Every request's promise settles only after the transaction that holds its rows has committed
+ * (or failed), so an answer never promises a row that is not durable. One commit (and, with
+ * PostgreSQL, one WAL flush) serves the whole group instead of one per request.
+ *
+ * One group is in flight at a time per database; the next one forms meanwhile.
+ */
+function createCommitter(run: (group: Pending[]) => Promise<void>): Committer {
+  let pending: Pending[] = [];
+  let running = false;
+
+  async function drain(): Promise<void> {
+    running = true;
+    try {
+      while (pending.length > 0) {
+        const group = pending.length > MAX_GROUP ? pending.splice(0, MAX_GROUP) : pending;
+        if (group === pending) pending = [];
+        try {
+          await run(group);
+        } catch (e) {
+          // The transaction itself failed (BEGIN or COMMIT): nothing of the group is stored.
+          for (const p of group) p.reject(e);
+        }
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  return {
+    commit(write) {
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ write, resolve, reject });
+        // Requests parsed in this turn of the event loop join the group; then it is written.
+        if (!running) {
+          running = true;
+          setImmediate(() => void drain());
+        }
+      });
+    },
+  };
+}
+
+/**
+ * SQLite: the group runs as one synchronous better-sqlite3 transaction while Kysely's single connection
+ * is held (`connection()`), so no Kysely transaction of another caller can be open on it meanwhile.
+ */
+function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const savepoint = db.prepare('SAVEPOINT send_write');
+  const release = db.prepare('RELEASE send_write');
+  const undo = db.prepare('ROLLBACK TO send_write');
+  return (group: Pending[]) =>
+    kysely.connection().execute(async () => {
+      if (db.inTransaction) throw new Error('group commit: the connection is inside a transaction');
+      const done: Pending[] = [];
+      const failed: [Pending, unknown][] = [];
+      begin.run();
+      try {
+        for (const p of group) {
+          savepoint.run();
+          try {
+            insertBatchSqlite(db, p.write.batch);
+            insertMessagesSqlite(db, p.write.messages);
+            release.run();
+            done.push(p);
+          } catch (e) {
+            undo.run();
+            release.run();
+            failed.push([p, e]);
+          }
+        }
+        commit.run();
+      } catch (e) {
+        if (db.inTransaction) rollback.run();
+        throw e;
+      }
+      for (const p of done) p.resolve();
+      for (const [p, e] of failed) p.reject(e);
+    });
+}
+
+/** PostgreSQL (and any Kysely dialect): one transaction, a savepoint per request. */
+function kyselyGroup(kysely: Kysely<Database>) {
+  return async (group: Pending[]) => {
+    const done: Pending[] = [];
+    const failed: [Pending, unknown][] = [];
+    await kysely.transaction().execute(async (trx) => {
+      for (const p of group) {
+        await sql`savepoint send_write`.execute(trx);
+        try {
+          await insertBatch(trx, p.write.batch, p.write.messages);
+          await sql`release savepoint send_write`.execute(trx);
+          done.push(p);
+        } catch (e) {
+          await sql`rollback to savepoint send_write`.execute(trx);
+          await sql`release savepoint send_write`.execute(trx);
+          failed.push([p, e]);
+        }
+      }
+    });
+    for (const p of done) p.resolve();
+    for (const [p, e] of failed) p.reject(e);
+  };
+}
+
+const committers = new WeakMap<object, Committer>();
+
+/**
+ * Writes a send request's batch and messages durably (group commit, see {@link createCommitter}); resolves
+ * once they are committed. With `sqlite` (the connection under `kysely`) the SQLite path is used.
+ */
+export function commitSend(
+  kysely: Kysely<Database>,
+  sqlite: SqliteDatabase.Database | undefined,
+  write: SendWrite,
+): Promise<void> {
+  let c = committers.get(kysely);
+  if (!c) {
+    c = createCommitter(sqlite ? sqliteGroup(kysely, sqlite) : kyselyGroup(kysely));
+    committers.set(kysely, c);
+  }
+  return c.commit(write);
+}
