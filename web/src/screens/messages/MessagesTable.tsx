@@ -1,0 +1,258 @@
+import {
+  Anchor,
+  Box,
+  Group,
+  MultiSelect,
+  Radio,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+  UnstyledButton,
+  VisuallyHidden,
+} from '@mantine/core';
+import { DatePickerInput } from '@mantine/dates';
+import { useDebouncedCallback } from '@mantine/hooks';
+import { useState } from 'react';
+import { useSession } from '../../auth/session';
+import { STATUS_ORDER, StatusBadge, statusLabel } from '../../components/StatusBadge';
+import { formatDateTime, t } from '../../i18n';
+import type { Message, MessageFilters } from './useMessages';
+
+/** Local day boundaries as instants: [from, to) for the server's created-at range. */
+function dayRange(range: [string | null, string | null]): { from: string | null; to: string | null } {
+  const [a, b] = range;
+  const start = (d: string) => new Date(`${d}T00:00:00`);
+  const from = a ? start(a).toISOString() : null;
+  const end = b ?? a;
+  const to = end ? new Date(start(end).getTime() + 86_400_000).toISOString() : null;
+  return { from, to };
+}
+
+function SortHeader({
+  label,
+  active,
+  dir,
+  onClick,
+}: {
+  label: string;
+  active: boolean;
+  dir?: 'asc' | 'desc';
+  onClick(): void;
+}) {
+  return (
+    <UnstyledButton onClick={onClick} aria-label={t('messages.sort', { column: label })} fw={700} fz="sm">
+      {label} {active ? (dir === 'asc' ? '▲' : '▼') : '↕'}
+    </UnstyledButton>
+  );
+}
+
+export function MessagesTable(p: {
+  rows: Message[];
+  filters: MessageFilters;
+  onFilters(f: MessageFilters): void;
+  loading: boolean;
+  selectedId: string | null;
+  onSelect(id: string): void;
+  onOpen(id: string): void;
+  flashed: Map<string, number>;
+}) {
+  const session = useSession();
+  const f = p.filters;
+  // Text inputs update the query after a short pause; they keep their own value meanwhile.
+  const [q, setQ] = useState(f.q);
+  const [phone, setPhone] = useState(f.phone);
+  const [range, setRange] = useState<[string | null, string | null]>([null, null]);
+  const pushText = useDebouncedCallback(
+    (next: Partial<MessageFilters>) => p.onFilters({ ...f, ...next }),
+    350,
+  );
+  const sortOn = (col: 'createdAt' | 'status') =>
+    p.onFilters({
+      ...f,
+      sort: col === 'status' ? 'status' : f.sort === '-createdAt' ? 'createdAt' : '-createdAt',
+    });
+  const now = Date.now();
+
+  return (
+    <Table.ScrollContainer minWidth={960}>
+      <Table
+        striped
+        highlightOnHover
+        verticalSpacing={6}
+        aria-label={t('messages.title')}
+        aria-busy={p.loading}
+        data-testid="messages-table"
+      >
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th w={36}>
+              <VisuallyHidden>{t('common.details')}</VisuallyHidden>
+            </Table.Th>
+            <Table.Th>{t('messages.col.text')}</Table.Th>
+            <Table.Th w={160}>{t('messages.col.phone')}</Table.Th>
+            <Table.Th w={170}>
+              <SortHeader
+                label={t('messages.col.sentOn')}
+                active={f.sort !== 'status'}
+                dir={f.sort === 'createdAt' ? 'asc' : 'desc'}
+                onClick={() => sortOn('createdAt')}
+              />
+            </Table.Th>
+            <Table.Th w={200}>
+              <SortHeader
+                label={t('messages.col.status')}
+                active={f.sort === 'status'}
+                onClick={() => sortOn('status')}
+              />
+            </Table.Th>
+            <Table.Th w={160}>{t('messages.col.orgUnit')}</Table.Th>
+            <Table.Th w={70}>{t('messages.col.resent')}</Table.Th>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Td />
+            <Table.Td>
+              <TextInput
+                size="xs"
+                aria-label={t('messages.filter.text')}
+                placeholder={t('messages.filter.text')}
+                value={q}
+                onChange={(e) => {
+                  setQ(e.currentTarget.value);
+                  pushText({ q: e.currentTarget.value.trim() });
+                }}
+                data-testid="filter-text"
+              />
+            </Table.Td>
+            <Table.Td>
+              <TextInput
+                size="xs"
+                aria-label={t('messages.filter.phone')}
+                placeholder={t('messages.filter.phone')}
+                value={phone}
+                onChange={(e) => {
+                  setPhone(e.currentTarget.value);
+                  pushText({ phone: e.currentTarget.value.trim() });
+                }}
+              />
+            </Table.Td>
+            <Table.Td>
+              <DatePickerInput
+                type="range"
+                size="xs"
+                clearable
+                allowSingleDateInRange
+                aria-label={t('messages.filter.sentOn')}
+                placeholder={t('messages.filter.sentOn')}
+                value={range}
+                onChange={(v) => {
+                  const r = v as [string | null, string | null];
+                  setRange(r);
+                  if ((r[0] && r[1]) || (!r[0] && !r[1])) p.onFilters({ ...f, ...dayRange(r) });
+                }}
+              />
+            </Table.Td>
+            <Table.Td>
+              <MultiSelect
+                size="xs"
+                aria-label={t('messages.filter.status')}
+                placeholder={t('messages.filter.status')}
+                data={STATUS_ORDER.map((s) => ({ value: s, label: statusLabel(s) }))}
+                value={f.status}
+                onChange={(status) => p.onFilters({ ...f, status })}
+                clearable
+                data-testid="filter-status"
+              />
+            </Table.Td>
+            <Table.Td>
+              <MultiSelect
+                size="xs"
+                aria-label={t('messages.filter.orgUnit')}
+                placeholder={t('common.all')}
+                data={session.orgUnits.map((u) => ({ value: u.id, label: u.name }))}
+                value={f.orgUnitIds}
+                onChange={(orgUnitIds) => p.onFilters({ ...f, orgUnitIds })}
+                clearable
+              />
+            </Table.Td>
+            <Table.Td />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {p.rows.map((m) => {
+            const flashedAt = p.flashed.get(m.id);
+            const selected = m.id === p.selectedId;
+            return (
+              <Table.Tr
+                key={m.id}
+                data-id={m.id}
+                data-status={m.status}
+                className={[
+                  selected ? 'row-selected' : '',
+                  flashedAt && now - flashedAt < 1_500 ? 'row-flash' : '',
+                ].join(' ')}
+                onClick={() => p.onSelect(m.id)}
+                onDoubleClick={() => p.onOpen(m.id)}
+                aria-selected={selected}
+              >
+                <Table.Td>
+                  <Radio
+                    size="xs"
+                    name="message-selection"
+                    checked={selected}
+                    onChange={() => p.onSelect(m.id)}
+                    aria-label={t('messages.selectRow', { phone: m.to })}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Anchor
+                    component="button"
+                    type="button"
+                    c="inherit"
+                    size="sm"
+                    ta="left"
+                    onClick={(e: React.MouseEvent) => {
+                      e.stopPropagation();
+                      p.onSelect(m.id);
+                      p.onOpen(m.id);
+                    }}
+                  >
+                    <Text size="sm" lineClamp={2} style={{ wordBreak: 'break-word' }}>
+                      {m.body}
+                    </Text>
+                  </Anchor>
+                </Table.Td>
+                <Table.Td className="nowrap">{m.to}</Table.Td>
+                <Table.Td className="nowrap">{formatDateTime(m.createdAt)}</Table.Td>
+                <Table.Td data-testid="status-cell">
+                  <StatusBadge status={m.status} reason={m.statusReason} />
+                </Table.Td>
+                <Table.Td>{session.orgUnitName(m.orgUnitId)}</Table.Td>
+                <Table.Td ta="center">
+                  {m.resentOf ? (
+                    <Tooltip label={t('messages.resentMark')}>
+                      <Box
+                        component="span"
+                        aria-label={t('messages.resentMark')}
+                        data-testid="resent-mark"
+                        c="indigo"
+                        fw={700}
+                      >
+                        ✓
+                      </Box>
+                    </Tooltip>
+                  ) : null}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+      <Group justify="flex-end" mt={4}>
+        <Text size="xs" c="dimmed" aria-live="polite">
+          {t('messages.rowsShown', { count: p.rows.length })}
+        </Text>
+      </Group>
+    </Table.ScrollContainer>
+  );
+}
