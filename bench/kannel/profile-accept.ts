@@ -71,7 +71,9 @@ if (file) {
     timeDeltas: number[];
   };
   const self = new Map<number, number>();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  prof.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  });
   const byFn = new Map<string, number>();
   let total = 0;
   for (const node of prof.nodes) {
