@@ -356,6 +356,19 @@ describe('twilio adapter', () => {
         code: 'TWILIO_UNREACHABLE',
       });
 
+      // The server's SSRF guard (deps.fetch) refuses the address before connecting: permanent.
+      const guarded: FetchLike = async () => {
+        const e = new Error('gateway address refused: 127.0.0.1 is a loopback address');
+        e.name = 'GatewayAddressRefusedError';
+        throw e;
+      };
+      const refusedByPolicy = make(settingsFor(fake, account), deps({ fetch: guarded }));
+      expect(await refusedByPolicy.send(message())).toMatchObject({
+        ok: false,
+        class: 'permanent',
+        code: 'TWILIO_ADDRESS_REFUSED',
+      });
+
       const hang = make(
         settingsFor(fake, fake.addAccount({ answer: () => ({ kind: 'hang' }) }), { timeoutMs: 1000 }),
       );

@@ -93,6 +93,16 @@ const NOT_SENT_CODES = new Set([
 
 export function networkErrorOutcome(error: unknown): Failure {
   const e = error as { name?: string; code?: string; cause?: { code?: string; name?: string } };
+  // The server's SSRF policy (provider.fetch.ts) refused the address before connecting; it will refuse
+  // again until an administrator changes the setting or allows private gateways.
+  if (e?.name === 'GatewayAddressRefusedError') {
+    return {
+      ok: false,
+      class: 'permanent',
+      code: 'TWILIO_ADDRESS_REFUSED',
+      text: "The Twilio API address is not allowed by the server's network policy.",
+    };
+  }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
     return {
       ok: false,
