@@ -10,9 +10,12 @@ import type { Provider, ProviderDeps } from '../src/providers/provider.contract.
 import { normalizeGatewayId } from '../src/providers/provider.contract.js';
 import { createProvider, defaultProviderDeps } from '../src/providers/provider.registry.js';
 import {
+  postSimulatorInbound,
   SIMULATOR_SIGNATURE_HEADER,
+  signSimulatorInbound,
   signSimulatorReport,
   simulatorFactory,
+  simulatorInboundRequest,
 } from '../src/providers/simulator/simulator.provider.js';
 import { seededRandom } from '../src/providers/simulator/simulator.random.js';
 import {
@@ -54,9 +57,10 @@ runProviderConformance('simulator', async () => ({
           : settings({ retryableRate: 1 }),
     ),
   reportTimeoutMs: 3000,
-  skip: {
-    inbound: 'the simulator has no handsets that reply',
-    tampered_inbound: 'the simulator has no handsets that reply',
+  // A simulated handset: the same signed request `herald inbound simulate` posts.
+  triggerInbound: async (_provider, sms, inboundUrl) => {
+    const res = await postSimulatorInbound((url, init) => fetch(url, init), inboundUrl, sms, TOKEN);
+    await res.body?.cancel();
   },
 }));
 
@@ -240,7 +244,7 @@ describe('simulator provider', () => {
       maxParts: 4,
       deliveryReports: true,
       statusQuery: false,
-      inbound: false,
+      inbound: true,
       throughputUnit: 'messages',
     });
     expect(() =>
@@ -252,6 +256,40 @@ describe('simulator provider', () => {
         shiftTables: [],
       }),
     ).toThrow();
+  });
+
+  it('parses a signed inbound SMS; a report signature, a bad body or an unknown field is refused', () => {
+    const p = make(settings());
+    const sms = {
+      id: 'in-1',
+      from: '+4915123456789',
+      to: 'HERALD',
+      text: 'Stop.',
+      at: '2026-11-20T10:00:00Z',
+    };
+    const { body, headers } = simulatorInboundRequest(sms, TOKEN);
+    const req = (b: string, h: Record<string, string>) => ({
+      headers: h,
+      body: b,
+      query: {},
+      url: 'http://x/',
+    });
+    expect(p.parseInbound!(req(body, headers))).toEqual({
+      ok: true,
+      messages: [
+        { gatewayMessageId: 'in-1', from: sms.from, to: 'HERALD', text: 'Stop.', receivedAt: sms.at },
+      ],
+    });
+    // The report signature of the same body is not an inbound signature.
+    const reportSigned = { ...headers, [SIMULATOR_SIGNATURE_HEADER]: signSimulatorReport(body, TOKEN) };
+    expect(p.parseInbound!(req(body, reportSigned))).toEqual({ ok: false, reason: 'invalid_signature' });
+    // Signed with another account's token.
+    const otherToken = { ...headers, [SIMULATOR_SIGNATURE_HEADER]: signSimulatorInbound(body, 'other') };
+    expect(p.parseInbound!(req(body, otherToken))).toEqual({ ok: false, reason: 'invalid_signature' });
+    for (const bad of ['not json', JSON.stringify({ ...sms, colour: 'blue' }), JSON.stringify({ id: 'x' })]) {
+      const signed = { ...headers, [SIMULATOR_SIGNATURE_HEADER]: signSimulatorInbound(bad, TOKEN) };
+      expect(p.parseInbound!(req(bad, signed)), bad).toEqual({ ok: false, reason: 'invalid_payload' });
+    }
   });
 
   it('normalizeGatewayId ignores case and leading zeros but keeps a lone zero', () => {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type ConsentStateValue, consentDecision } from '../core/consent.js';
+import { type ConsentStateValue, consentDecision, KEYWORD_REPLY_CATEGORY } from '../core/consent.js';
 import type { BlockReason } from '../core/status/index.js';
 import type { Database } from '../db/database.js';
 import { consentStates } from '../modules/consent/consent.repository.js';
@@ -61,9 +61,29 @@ export function createPolicyChecker(db: Kysely<Database>) {
     return p;
   };
 
+  /**
+   * Herald's answer to a keyword (STOP confirmation, HELP text) goes to the number that sent the
+   * keyword even when it opted out, back through the account the keyword arrived on and from the
+   * address it was sent to (both stored on the message when it was queued), whatever the unit's sender
+   * configuration is. Only the inbound module writes this category.
+   */
+  const keywordReplyRoute = async (m: ClaimedRow): Promise<PolicyVerdict> => {
+    if (!m.to_e164) return { ok: false, reason: 'invalid_phone' };
+    const account = m.provider_account_id
+      ? await db
+          .selectFrom('provider_accounts')
+          .selectAll()
+          .where('id', '=', m.provider_account_id)
+          .executeTakeFirst()
+      : undefined;
+    if (!account || !m.sender_id) return { ok: false, reason: 'sender_not_configured' };
+    return { ok: true, route: { senderId: m.sender_id, accounts: [account] } };
+  };
+
   return async function check(m: ClaimedRow): Promise<PolicyVerdict> {
     const unit = await unitPolicy(m.org_unit_id);
     if (!unit?.sendingEnabled) return { ok: false, reason: 'sending_disabled' };
+    if (m.category === KEYWORD_REPLY_CATEGORY) return keywordReplyRoute(m);
     const s = unit.sender;
     if (
       !s ||

@@ -11,6 +11,7 @@ import { contactImportBodyRoute, contactRoutes } from '../modules/contacts/conta
 import { deliveryReportRoutes } from '../modules/delivery-reports/delivery-reports.routes.js';
 import { eventRoutes } from '../modules/events/events.routes.js';
 import { gatewayRoutes } from '../modules/gateways/gateways.routes.js';
+import { inboundCallbackRoutes, inboundRoutes } from '../modules/inbound/inbound.routes.js';
 import { messageRoutes } from '../modules/messages/messages.routes.js';
 import { orgUnitRoutes } from '../modules/org-units/org-units.routes.js';
 import { resendRoutes } from '../modules/resend/resend.routes.js';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps) {
 
   // Public gateway callbacks: raw bodies, no session or API key; registered first, they answer before the guards below.
   app.route('/api', deliveryReportRoutes(deps));
+  app.route('/api', inboundCallbackRoutes(deps));
   app.use('/api/*', jsonBodyGuard(deps.config.bodyLimitBytes, [contactImportBodyRoute(deps.config)]));
   app.use('/api/*', authenticate(deps));
   const api = new OpenAPIHono<AppEnv>();
@@ -130,6 +132,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', templateRoutes(deps));
   api.route('/', gatewayRoutes(deps));
   api.route('/', webhookRoutes(deps));
+  api.route('/', inboundRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

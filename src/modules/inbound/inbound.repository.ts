@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { OrgScope } from '../auth/auth.permissions.js';
 import { inOrgScope } from '../org-units/org-units.scope.js';
 import type { KeywordOverrides } from './inbound.keywords.js';
-import type { InboundMessageTable } from './inbound.table.js';
+import type { InboundMessageTable, KeywordAction } from './inbound.table.js';
 
 export type InboundRow = Selectable<InboundMessageTable>;
 
@@ -173,7 +173,7 @@ export async function findInbound(db: Kysely<Database>, scope: OrgScope, id: str
 export interface InboundFilters {
   number?: string;
   contactId?: string;
-  keyword?: string;
+  keyword?: KeywordAction | 'any' | 'none';
   orgUnitId?: string;
   from?: string;
   to?: string;
@@ -188,7 +188,9 @@ export async function listInbound(db: Kysely<Database>, scope: OrgScope, f: Inbo
   if (f.number)
     qb = qb.where((eb) => eb.or([eb('from_e164', '=', f.number!), eb('from_input', '=', f.number!)]));
   if (f.contactId) qb = qb.where('contact_id', '=', f.contactId);
-  if (f.keyword) qb = qb.where('keyword_action', '=', f.keyword as InboundRow['keyword_action'] & string);
+  if (f.keyword === 'any') qb = qb.where('keyword_action', 'is not', null);
+  else if (f.keyword === 'none') qb = qb.where('keyword_action', 'is', null);
+  else if (f.keyword) qb = qb.where('keyword_action', '=', f.keyword);
   if (f.orgUnitId) qb = qb.where('org_unit_id', '=', f.orgUnitId);
   if (f.from) qb = qb.where('received_at', '>=', f.from);
   if (f.to) qb = qb.where('received_at', '<', f.to);

@@ -16,6 +16,7 @@ export const SECURITY_EVENT_TYPES = [
   'permission_denied',
   'user_created',
   'user_updated',
+  'org_unit_keywords_updated',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

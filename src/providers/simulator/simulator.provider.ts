@@ -2,7 +2,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type {
   CallbackRequest,
+  FetchLike,
+  InboundSms,
   OutboundMessage,
+  ParseInboundResult,
   ParseReportResult,
   Provider,
   ProviderAccount,
@@ -20,6 +23,58 @@ export const SIMULATOR_SIGNATURE_HEADER = 'x-simulator-signature';
 /** Signs a report body the way the simulator does (tests use it to forge valid and invalid reports). */
 export function signSimulatorReport(body: string, callbackToken: string): string {
   return createHmac('sha256', callbackToken).update(body, 'utf8').digest('hex');
+}
+
+/**
+ * Signs an inbound body the way the simulator's handsets do: HMAC-SHA256 like reports, over
+ * `inbound:` + the body, so a report's signature never passes as an inbound one (or the reverse).
+ */
+export function signSimulatorInbound(body: string, callbackToken: string): string {
+  return createHmac('sha256', callbackToken).update(`inbound:${body}`, 'utf8').digest('hex');
+}
+
+/** A simulated handset's SMS to us: `{ id, from, to, text, at }` as JSON. */
+const inboundSchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  from: z.string().min(1).max(64),
+  to: z.string().min(1).max(64),
+  text: z.string().max(2000),
+  at: z.iso.datetime({ offset: true }).optional(),
+});
+
+/**
+ * The request a simulated handset's SMS arrives as: a JSON body and its signature header. Post it to
+ * the account's inbound URL (`<callback URL>/inbound`); `postSimulatorInbound` does both.
+ */
+export function simulatorInboundRequest(
+  sms: { from: string; to: string; text: string; id?: string; at?: string },
+  callbackToken: string,
+): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
+    id: sms.id ?? `simin${randomBytes(10).toString('hex')}`,
+    from: sms.from,
+    to: sms.to,
+    text: sms.text,
+    ...(sms.at ? { at: sms.at } : {}),
+  });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      [SIMULATOR_SIGNATURE_HEADER]: signSimulatorInbound(body, callbackToken),
+    },
+  };
+}
+
+/** Makes a simulated handset send an SMS: posts it, signed, to `inboundUrl`. Returns the answer. */
+export async function postSimulatorInbound(
+  fetchFn: FetchLike,
+  inboundUrl: string,
+  sms: { from: string; to: string; text: string; id?: string; at?: string },
+  callbackToken: string,
+): Promise<Response> {
+  const { body, headers } = simulatorInboundRequest(sms, callbackToken);
+  return fetchFn(inboundUrl, { method: 'POST', headers, body });
 }
 
 /** The report the simulator posts: `{ id, status, err, at }`. */
@@ -146,9 +201,7 @@ function createSimulator(account: ProviderAccount<SimulatorSettings>, deps: Prov
   }
 
   function parseDeliveryReport(request: CallbackRequest): ParseReportResult {
-    const given = headerOf(request.headers, SIMULATOR_SIGNATURE_HEADER);
-    const expected = Buffer.from(signSimulatorReport(request.body, account.callbackToken), 'hex');
-    if (!given || !/^[0-9a-f]{64}$/i.test(given) || !timingSafeEqual(expected, Buffer.from(given, 'hex'))) {
+    if (!validSignature(request, signSimulatorReport(request.body, account.callbackToken))) {
       return { ok: false, reason: 'invalid_signature' };
     }
     let json: unknown;
@@ -166,6 +219,23 @@ function createSimulator(account: ProviderAccount<SimulatorSettings>, deps: Prov
     };
   }
 
+  function parseInbound(request: CallbackRequest): ParseInboundResult {
+    if (!validSignature(request, signSimulatorInbound(request.body, account.callbackToken))) {
+      return { ok: false, reason: 'invalid_signature' };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(request.body);
+    } catch {
+      return { ok: false, reason: 'invalid_payload' };
+    }
+    const parsed = inboundSchema.safeParse(json);
+    if (!parsed.success) return { ok: false, reason: 'invalid_payload' };
+    const { id, from, to, text, at } = parsed.data;
+    const sms: InboundSms = { gatewayMessageId: id, from, to, text, ...(at ? { receivedAt: at } : {}) };
+    return { ok: true, messages: [sms] };
+  }
+
   return Object.freeze({
     kind: 'simulator' as const,
     capabilities: Object.freeze({
@@ -174,11 +244,12 @@ function createSimulator(account: ProviderAccount<SimulatorSettings>, deps: Prov
       maxParts: account.maxParts,
       deliveryReports: true,
       statusQuery: false,
-      inbound: false,
+      inbound: true,
       throughputUnit: 'messages',
     }),
     send,
     parseDeliveryReport,
+    parseInbound,
     async close() {
       closed = true;
       for (const entry of pending) {
@@ -188,6 +259,13 @@ function createSimulator(account: ProviderAccount<SimulatorSettings>, deps: Prov
       pending.clear();
     },
   });
+}
+
+/** The request's signature header equals `expectedHex` (compared in constant time). */
+function validSignature(request: CallbackRequest, expectedHex: string): boolean {
+  const given = headerOf(request.headers, SIMULATOR_SIGNATURE_HEADER);
+  if (!given || !/^[0-9a-f]{64}$/i.test(given)) return false;
+  return timingSafeEqual(Buffer.from(expectedHex, 'hex'), Buffer.from(given, 'hex'));
 }
 
 function headerOf(headers: Readonly<Record<string, string>>, name: string): string | undefined {
