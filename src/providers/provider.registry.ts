@@ -8,12 +8,14 @@ import type {
 } from './provider.contract.js';
 import { PROVIDER_KINDS } from './provider.contract.js';
 import { simulatorFactory } from './simulator/simulator.provider.js';
+import { smppFactory } from './smpp/smpp.provider.js';
 import { twilioFactory } from './twilio/twilio.provider.js';
 
 /** Every adapter, by kind. The compiler refuses a kind in PROVIDER_KINDS without a factory here. */
 export const PROVIDER_FACTORIES = {
   simulator: simulatorFactory,
   twilio: twilioFactory,
+  smpp: smppFactory,
 } as const satisfies Record<ProviderKind, ProviderFactory<unknown>>;
 
 export function isProviderKind(kind: string): kind is ProviderKind {
