@@ -125,7 +125,7 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
       at: '2026-11-22T09:00:04.000Z',
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ applied: 1, ignored: 0, unmatched: 0 });
+    expect(await res.json()).toEqual({ applied: 1, ignored: 0, unmatched: 0, duplicates: 0 });
     expect(await message(id)).toMatchObject({
       status: 'delivered',
       final_at: '2026-11-22T09:00:05.000Z',
@@ -146,7 +146,7 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
     });
   });
 
-  it('a duplicate report is recorded but changes nothing; a late sent after delivered neither', async () => {
+  it('a replayed report is dropped; a late sent after delivered is recorded but changes nothing', async () => {
     const id = await insertMessage('sim1');
     await report({ id: 'sim1', status: 'delivered' });
     const before = await message(id);
@@ -155,6 +155,7 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
       applied: 0,
       ignored: 1,
       unmatched: 0,
+      duplicates: 1,
     });
     expect(await (await report({ id: 'sim1', status: 'sent' })).json()).toMatchObject({
       applied: 0,
@@ -164,7 +165,6 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
     const history = await events(id);
     expect(history.map((e) => [e.to_status, e.applied, e.reason])).toEqual([
       ['delivered', true, null],
-      ['delivered', false, 'same'],
       ['sent', false, 'final'],
     ]);
   });
@@ -181,22 +181,23 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
       applied: 0,
       ignored: 1,
       unmatched: 1,
+      duplicates: 0,
     });
     expect((await message(id)).status).toBe('accepted');
     expect(await eventCount()).toBe(0);
   });
 
-  it('refuses a bad signature (401) and an unreadable report (400), writing nothing', async () => {
+  it('refuses a bad signature (403) and an unreadable report (400), writing nothing', async () => {
     const id = await insertMessage('sim4');
     const forged = await report({ id: 'sim4', status: 'delivered' }, { key: 'guessed-secret' });
-    expect(forged.status).toBe(401);
+    expect(forged.status).toBe(403);
     expect(((await forged.json()) as Json).code).toBe('callback.invalid_signature');
     const unsigned = await t.request(`/api/callbacks/${account.callback_token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'sim4', status: 'delivered' }),
     });
-    expect(unsigned.status).toBe(401);
+    expect(unsigned.status).toBe(403);
     const junk = await report({ id: 'sim4', status: 'teleported' });
     expect(junk.status).toBe(400);
     expect(((await junk.json()) as Json).code).toBe('callback.invalid_payload');

@@ -147,7 +147,7 @@ describe.each(TEST_DIALECTS)('gateways and sender configurations on %s', (dialec
         'settings.latencyMs.min',
       ],
       [{ name: 'x', kind: 'simulator', settings: { secretSauce: 1 } }, 'settings'],
-      [{ name: 'x', kind: 'twilio' }, 'kind'],
+      [{ name: 'x', kind: 'carrier-pigeon' }, 'kind'],
       [{ name: 'x', kind: 'simulator', pricePerPart: 5 }, 'currency'],
       [{ name: 'x', kind: 'simulator', maxParts: 0 }, 'maxParts'],
     ] as const) {

@@ -210,6 +210,12 @@ export const settingDeclarations = {
     schema: booleanFromEnv,
     default: 'false',
   }),
+  gatewaysAllowPrivate: declare({
+    env: 'HERALD_GATEWAYS_ALLOW_PRIVATE',
+    doc: 'Allow gateway addresses (an HTTP gateway URL, a Kannel or SMPP host) that are loopback, private, link-local, carrier-grade NAT, multicast, reserved or IPv4-mapped IPv6. Off: such addresses are refused when a gateway account is saved and again on every connection, and redirects are never followed (SSRF protection). Turn on for self-hosted gateways such as Kannel on the same machine or network.',
+    schema: booleanFromEnv,
+    default: 'false',
+  }),
   webhooksAllowHttp: declare({
     env: 'HERALD_WEBHOOKS_ALLOW_HTTP',
     doc: 'Allow plain `http://` webhook URLs. Off: only `https://`.',

@@ -11,7 +11,9 @@ import type {
 } from '../modules/contacts/contacts.table.js';
 import type {
   EarlyReportTable,
+  MessagePartIdTable,
   MessagePartReportTable,
+  ReportReceiptTable,
 } from '../modules/delivery-reports/delivery-reports.table.js';
 import type { BatchCompletionTable } from '../modules/events/events.table.js';
 import type { ProviderAccountTable, SenderConfigTable } from '../modules/gateways/gateways.table.js';
@@ -61,6 +63,8 @@ export interface Database {
   import_row_errors: ImportRowErrorTable;
   early_reports: EarlyReportTable;
   message_part_reports: MessagePartReportTable;
+  message_part_ids: MessagePartIdTable;
+  report_receipts: ReportReceiptTable;
   batch_completions: BatchCompletionTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;

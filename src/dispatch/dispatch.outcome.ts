@@ -155,7 +155,8 @@ function decide(ctx: DispatchContext, m: ClaimedRow, outcome: SendOutcome, nowMs
 
 /**
  * Records the gateway's answer to a submit, in one transaction, and publishes it:
- * - ok → `accepted`/`sent`, gateway id stored normalised, `submitted_at`;
+ * - ok → `accepted`/`sent`, gateway id stored normalised, `submitted_at`; for a gateway that returned
+ *   an id per part (`partIds`), each part's id in `message_part_ids` (its reports apply to that part);
  * - `retryable` → `queued` again with backoff (after the budget: `failed`); `throttled` → `queued`
  *   after the gateway's pause, not spending the budget;
  * - `permanent` → `rejected`; `opted_out` → `rejected` (reason `opted_out`) and a consent event
@@ -174,6 +175,11 @@ export async function recordOutcome(
   const now = new Date(nowMs).toISOString();
   const d = decide(ctx, m, outcome, nowMs);
   const gatewayId = outcome.ok ? normalizeGatewayId(outcome.gatewayId) : null;
+  // Ids of the parts, only where the gateway has several for one message.
+  const partIds =
+    outcome.ok && outcome.partIds && outcome.partIds.length > 1
+      ? outcome.partIds.map(normalizeGatewayId)
+      : [];
   const details = {
     workerId: ctx.workerId,
     attempt: m.attempts,
@@ -209,6 +215,27 @@ export async function recordOutcome(
           })
           .where('id', '=', m.id)
           .execute();
+        if (partIds.length > 0) {
+          const rows = partIds.map((id, i) => ({
+            provider_account_id: account.id,
+            gateway_id: id,
+            message_id: m.id,
+            part: i + 1,
+            created_at: now,
+          }));
+          // A gateway that reuses an id points it at the newest message (as `gateway_message_id` matching does).
+          await trx
+            .insertInto('message_part_ids')
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(['provider_account_id', 'gateway_id']).doUpdateSet((eb) => ({
+                message_id: eb.ref('excluded.message_id'),
+                part: eb.ref('excluded.part'),
+                created_at: eb.ref('excluded.created_at'),
+              })),
+            )
+            .execute();
+        }
         await trx
           .updateTable('messages')
           .set({ lease_until: null, leased_by: null })
@@ -255,21 +282,29 @@ export async function recordOutcome(
   );
   await publish(ctx, changes);
   if (gatewayId) {
-    // Delivery reports that overtook this answer were kept; now that the id is stored they apply.
-    try {
-      await applyEarlyReports({
-        db: ctx.db,
-        clock: ctx.clock,
-        bus: ctx.bus,
-        providerAccountId: account.id,
-        gatewayId,
-        messageId: m.id,
-      });
-    } catch (e) {
-      ctx.logger.warn('applying early delivery reports failed', {
-        messageId: m.id,
-        error: (e as Error).message,
-      });
+    // Delivery reports that overtook this answer were kept; now that the ids are stored they apply (a
+    // part's id as that part's report).
+    const keys: { gatewayId: string; part?: number }[] = partIds.map((id, i) => ({
+      gatewayId: id,
+      part: i + 1,
+    }));
+    if (!partIds.includes(gatewayId)) keys.unshift({ gatewayId });
+    for (const key of keys) {
+      try {
+        await applyEarlyReports({
+          db: ctx.db,
+          clock: ctx.clock,
+          bus: ctx.bus,
+          providerAccountId: account.id,
+          messageId: m.id,
+          ...key,
+        });
+      } catch (e) {
+        ctx.logger.warn('applying early delivery reports failed', {
+          messageId: m.id,
+          error: (e as Error).message,
+        });
+      }
     }
   }
 }

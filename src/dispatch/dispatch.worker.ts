@@ -7,39 +7,28 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../modules/events/events.bus.js';
 import type { CommittedStatusChange } from '../modules/events/events.publish.js';
-import type { ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
+import { listProviderAccounts, type ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
+import type { Provider } from '../providers/provider.contract.js';
 import { claimDue, expireUnsent, promoteScheduled, recoverExpiredLeases } from './dispatch.claim.js';
 import { type DispatchContext, publish, realSleep, type Sleep } from './dispatch.context.js';
 import { createPolicyChecker } from './dispatch.policy.js';
-import {
-  createProviderPool,
-  type ProviderOpener,
-  registryOpener,
-  withSubmitJournal,
-} from './dispatch.providers.js';
+import { createProviderPool, type ProviderOpener, withSubmitJournal } from './dispatch.providers.js';
 import {
   createRateLimiter,
   DEFAULT_RATE_HEADROOM,
   DEFAULT_RATE_HORIZON_MS,
   lateToleranceMs,
 } from './dispatch.rate.js';
+import { registryOpenerFor } from './dispatch.sink.js';
 import { checkStatusTimeouts } from './dispatch.status-timeout.js';
 import { processClaimed } from './dispatch.submit.js';
 import { dispatchDb } from './dispatch.tables.js';
 
-/** The settings the worker reads (see config.declarations.ts). */
-export type WorkerConfig = Pick<
-  Config,
-  | 'baseUrl'
-  | 'retryBudget'
-  | 'statusTimeoutHours'
-  | 'workerConcurrency'
-  | 'workerBatchSize'
-  | 'workerLeaseSeconds'
-  | 'workerPollMs'
-  | 'submitTimeoutSeconds'
-  | 'submitJournal'
->;
+/**
+ * The settings the worker reads (see config.declarations.ts): its own, and through the adapters' deps
+ * the gateway policy (`gatewaysAllowPrivate`, the encryption key) and inbound handling.
+ */
+export type WorkerConfig = Config;
 
 export interface WorkerDeps {
   db: Db;
@@ -47,7 +36,11 @@ export interface WorkerDeps {
   bus: EventBus;
   logger: Logger;
   config: WorkerConfig;
-  /** Opens the adapter of a provider account. Default: the registry (`openProvider`). */
+  /**
+   * Opens the adapter of a provider account. Default: the registry (`openProvider`) with the sealed
+   * credentials opened, the guarded fetch and host guard, the account's sink and the worker's logger
+   * (`registryOpenerFor`).
+   */
   providers?: ProviderOpener;
   /** Default: `<hostname>:<pid>:<random>`. Must be unique among running workers. */
   workerId?: string;
@@ -63,6 +56,11 @@ export interface WorkerDeps {
   statusCheckEveryMs?: number;
   /** Rows each sweep (promote, expire, recover) moves at most per round. Default 500. */
   sweepLimit?: number;
+  /**
+   * How often the worker looks for accounts whose adapter has a connection of its own (`listen`) to
+   * open, or that changed (the old connection is closed). Default 30 s.
+   */
+  listenEveryMs?: number;
 }
 
 export interface Worker {
@@ -98,7 +96,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const abort = new AbortController();
   // Every waiting message listens for the stop: many listeners on this signal are expected.
   setMaxListeners(0, abort.signal);
-  const opener = deps.providers ?? registryOpener;
+  const opener = deps.providers ?? registryOpenerFor({ db: db.kysely, clock, bus: deps.bus, logger, config });
   const journal = config.submitJournal;
   const pool = createProviderPool(
     journal ? (account) => withSubmitJournal(opener(account), journal, account.id) : opener,
@@ -140,6 +138,10 @@ export function createWorker(deps: WorkerDeps): Worker {
   const statusTimeoutMs = config.statusTimeoutHours * 3_600_000;
   const statusCheckEveryMs = deps.statusCheckEveryMs ?? 60_000;
   const sweepLimit = deps.sweepLimit ?? 500;
+  const listenEveryMs = deps.listenEveryMs ?? 30_000;
+  /** The listening instance of each account (its current settings version). */
+  const listening = new Map<string, Provider>();
+  let lastListenMs = Number.NEGATIVE_INFINITY;
 
   const tasks = new Set<Promise<void>>();
   let stopping = false;
@@ -162,6 +164,46 @@ export function createWorker(deps: WorkerDeps): Worker {
     changes.push(...(await promoteScheduled(p)));
     await publish(ctx, changes);
     lastSweepMs = clock.now().getTime();
+  }
+
+  /**
+   * Starts `listen()` on the current adapter of every account that has one (SMPP: receipts and inbound
+   * arrive on its bind even when nothing is sent), and closes the connection of a version the account's
+   * settings replaced.
+   */
+  async function refreshListeners(): Promise<void> {
+    lastListenMs = clock.now().getTime();
+    for (const account of await listProviderAccounts(db.kysely)) {
+      let provider: Provider;
+      try {
+        provider = pool.get(account);
+      } catch (e) {
+        logger.error('could not open the gateway adapter', {
+          providerAccountId: account.id,
+          error: (e as Error).message,
+        });
+        continue;
+      }
+      const current = listening.get(account.id);
+      if (current === provider || !provider.listen) continue;
+      listening.set(account.id, provider);
+      if (current) {
+        await current.close().catch((e: unknown) =>
+          logger.warn('closing a replaced gateway connection failed', {
+            providerAccountId: account.id,
+            error: (e as Error).message,
+          }),
+        );
+      }
+      logger.info('opening the gateway connection', { providerAccountId: account.id, kind: account.kind });
+      // Not awaited: an adapter keeps reconnecting by itself; one gateway that is down delays nothing.
+      provider.listen().catch((e: unknown) =>
+        logger.warn('the gateway connection could not be opened', {
+          providerAccountId: account.id,
+          error: (e as Error).message,
+        }),
+      );
+    }
   }
 
   async function timeouts(): Promise<number> {
@@ -205,6 +247,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         const nowMs = clock.now().getTime();
         if (nowMs - lastSweepMs >= config.workerPollMs) await sweep();
         if (nowMs - lastStatusCheckMs >= statusCheckEveryMs) await timeouts();
+        if (nowMs - lastListenMs >= listenEveryMs) await refreshListeners();
         const free = config.workerConcurrency - tasks.size;
         const started = free > 0 ? await claimAndStart(Math.min(config.workerBatchSize, free)) : [];
         failures = 0;
@@ -241,6 +284,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       abort.abort();
       await loop;
       await Promise.allSettled([...tasks]);
+      listening.clear();
       await pool.closeAll();
       if (loop) logger.info('worker stopped', { workerId: id });
     },

@@ -40,6 +40,10 @@ export const STATUS_OF = {
   'template.invalid': 422,
   'gateway.not_found': 404,
   'gateway.name_taken': 409,
+  'gateway.address_not_allowed': 422,
+  'gateway.secret_unreadable': 500,
+  'gateway.test_send_limited': 429,
+  'gateway.test_send_refused': 422,
   'sender.not_found': 404,
   'sender.name_taken': 409,
   'message.not_found': 404,
@@ -59,7 +63,7 @@ export const STATUS_OF = {
   'idempotency.invalid_key': 400,
   'callback.not_found': 404,
   'callback.invalid_payload': 400,
-  'callback.invalid_signature': 401,
+  'callback.invalid_signature': 403,
   'webhook.not_found': 404,
   'webhook.url_not_allowed': 422,
   'webhook.delivery_not_found': 404,
@@ -77,6 +81,7 @@ const TITLES: Partial<Record<number, string>> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 

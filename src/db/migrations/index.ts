@@ -9,6 +9,7 @@ import { dispatch } from './0006_dispatch.js';
 import { reportsResend } from './0007_reports_resend.js';
 import { webhooks } from './0008_webhooks.js';
 import { inbound } from './0009_inbound.js';
+import { partIds } from './0010_part_ids.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, HeraldMigration> = {
   '0007_reports_resend': reportsResend,
   '0008_webhooks': webhooks,
   '0009_inbound': inbound,
+  '0010_part_ids': partIds,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

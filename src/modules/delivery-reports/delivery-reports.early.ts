@@ -83,6 +83,7 @@ export async function applyEarlyReports({
   providerAccountId,
   gatewayId,
   messageId,
+  part,
   ttlHours = DEFAULT_EARLY_REPORT_TTL_HOURS,
 }: {
   db: Kysely<Database>;
@@ -92,6 +93,8 @@ export async function applyEarlyReports({
   /** As the gateway returned it; normalised here. */
   gatewayId: string;
   messageId: string;
+  /** `gatewayId` is the id of this part (1-based) of the message: its reports apply as that part's. */
+  part?: number;
   ttlHours?: number;
 }): Promise<EarlyReportsResult> {
   const run = async (trx: Kysely<Database>): Promise<EarlyReportsResult> => {
@@ -124,7 +127,7 @@ export async function applyEarlyReports({
         report: {
           gatewayId: row.gateway_id,
           status: row.status as DeliveryReport['status'],
-          ...(row.part > 0 ? { part: row.part } : {}),
+          ...(part !== undefined ? { part } : row.part > 0 ? { part: row.part } : {}),
           ...(row.error_code !== null ? { errorCode: row.error_code } : {}),
           ...(row.reported_at !== null ? { at: row.reported_at } : {}),
         },

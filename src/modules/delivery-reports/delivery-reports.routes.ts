@@ -4,6 +4,7 @@ import type { AppDeps } from '../../http/http.types.js';
 import { problem } from '../../http/problem.js';
 import { jsonContent, newRouter } from '../../http/router.js';
 import { problemResponse } from '../../http/schemas.js';
+import { gatewaySecretBox } from '../gateways/gateways.secrets.js';
 import { receiveDeliveryReport } from './delivery-reports.usecases.js';
 
 /**
@@ -14,6 +15,7 @@ import { receiveDeliveryReport } from './delivery-reports.usecases.js';
  */
 export function deliveryReportRoutes(deps: AppDeps) {
   const app = newRouter();
+  const box = gatewaySecretBox(deps.config);
   app.use(
     '/callbacks/*',
     bodyLimit({
@@ -34,7 +36,7 @@ export function deliveryReportRoutes(deps: AppDeps) {
       tags: ['Gateways'],
       summary: 'Delivery reports from a gateway (public; the URL is shown on the gateway account)',
       description:
-        'The body is whatever the gateway sends; its adapter verifies the signature and parses it. Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default).',
+        'The body is whatever the gateway sends; its adapter verifies the signature and parses it (403 and nothing written when it is missing or wrong). Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default). A report received before is dropped (`duplicates`): a replayed callback is processed once.',
       security: [],
       request: {
         params: z.object({
@@ -47,10 +49,15 @@ export function deliveryReportRoutes(deps: AppDeps) {
       },
       responses: {
         200: jsonContent(
-          z.object({ applied: z.number().int(), ignored: z.number().int(), unmatched: z.number().int() }),
+          z.object({
+            applied: z.number().int(),
+            ignored: z.number().int(),
+            unmatched: z.number().int(),
+            duplicates: z.number().int(),
+          }),
         ),
         400: problemResponse('The report could not be read'),
-        401: problemResponse('The report signature is not valid'),
+        403: problemResponse('The report signature is missing or not valid'),
         404: problemResponse('No such callback'),
       },
     }),
@@ -66,6 +73,7 @@ export function deliveryReportRoutes(deps: AppDeps) {
         logger: deps.logger,
         bus: deps.bus,
         earlyReportTtlHours: deps.config.earlyReportTtlHours,
+        box,
         token: c.req.valid('param').token,
         request: {
           headers,

@@ -22,3 +22,22 @@ export interface MessagePartReportTable {
   reported_at: string | null;
   updated_at: string;
 }
+
+/** The gateway id of one part, for gateways that return an id per part (see SendOutcome.partIds). */
+export interface MessagePartIdTable {
+  provider_account_id: string;
+  /** Normalised with normalizeGatewayId. */
+  gateway_id: string;
+  message_id: string;
+  /** 1-based part number. */
+  part: number;
+  created_at: string;
+}
+
+/** A delivery report already processed (applied or kept), so one posted again is processed once. */
+export interface ReportReceiptTable {
+  provider_account_id: string;
+  /** SHA-256 (hex) of the report's normalised fields. */
+  digest: string;
+  received_at: string;
+}

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/database.js';
 import type { CallbackRequest, DeliveryReport, ProviderDeps } from '../../providers/provider.contract.js';
 import { normalizeGatewayId } from '../../providers/provider.contract.js';
@@ -37,18 +39,81 @@ export interface DeliveryReportResult {
    * applied when the worker stores that gateway id (see `applyEarlyReports`).
    */
   unmatched: number;
+  /**
+   * The part of `ignored` that was received before (the same report posted again: the gateway's retry,
+   * or a replayed request): dropped without a trace in the message's history.
+   */
+  duplicates: number;
 }
 
-/** The account's message with this gateway id (compared in normalised form), the newest if several. */
-async function messageByGatewayId(db: Kysely<Database>, providerAccountId: string, gatewayId: string) {
-  return db
+/** How long a report's receipt is kept: a copy posted again within this time is dropped. */
+export const REPORT_RECEIPT_TTL_HOURS = 30 * 24;
+
+interface ReportTarget {
+  message: { id: string; parts: number };
+  /** Set when the id is the gateway id of one part (see `message_part_ids`). */
+  part?: number;
+}
+
+/**
+ * What a report's gateway id points at: the id of one part of a multi-part message (gateways that return
+ * an id per part), else the account's message with this gateway id (compared in normalised form), the
+ * newest if several.
+ */
+async function reportTarget(
+  db: Kysely<Database>,
+  providerAccountId: string,
+  gatewayId: string,
+): Promise<ReportTarget | undefined> {
+  const normalised = normalizeGatewayId(gatewayId);
+  const part = await db
+    .selectFrom('message_part_ids as p')
+    .innerJoin('messages as m', 'm.id', 'p.message_id')
+    .select(['m.id', 'm.parts', 'p.part'])
+    .where('p.provider_account_id', '=', providerAccountId)
+    .where('p.gateway_id', '=', normalised)
+    .executeTakeFirst();
+  if (part) return { message: { id: part.id, parts: part.parts }, part: part.part };
+  const message = await db
     .selectFrom('messages')
     .select(['id', 'parts'])
     .where('provider_account_id', '=', providerAccountId)
-    .where('gateway_message_id', 'in', [...new Set([normalizeGatewayId(gatewayId), gatewayId])])
+    .where('gateway_message_id', 'in', [...new Set([normalised, gatewayId])])
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
+  return message ? { message } : undefined;
+}
+
+/** A report's identity: the same report posted twice has the same digest. */
+function reportDigest(report: DeliveryReport): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        normalizeGatewayId(report.gatewayId),
+        report.part ?? 0,
+        report.status,
+        report.errorCode ?? null,
+        report.at ?? null,
+      ]),
+    )
+    .digest('hex');
+}
+
+/** Records the report's receipt; false when it was received before (a replay). In the caller's transaction. */
+async function firstReceipt(
+  db: Kysely<Database>,
+  providerAccountId: string,
+  report: DeliveryReport,
+  now: string,
+): Promise<boolean> {
+  const r = await db
+    .insertInto('report_receipts')
+    .values({ provider_account_id: providerAccountId, digest: reportDigest(report), received_at: now })
+    .onConflict((oc) => oc.columns(['provider_account_id', 'digest']).doNothing())
+    .returning('digest')
+    .executeTakeFirst();
+  return r !== undefined;
 }
 
 /**
@@ -67,6 +132,7 @@ export async function receiveDeliveryReport({
   token,
   request,
   providerDeps,
+  box,
   earlyReportTtlHours = DEFAULT_EARLY_REPORT_TTL_HOURS,
 }: {
   db: Kysely<Database>;
@@ -76,11 +142,13 @@ export async function receiveDeliveryReport({
   token: string;
   request: CallbackRequest;
   providerDeps?: Partial<ProviderDeps>;
+  /** Opens the account's sealed credentials (signature keys such as Twilio's auth token). */
+  box?: SecretBox;
   earlyReportTtlHours?: number;
 }): Promise<DeliveryReportResult> {
   const account = await findProviderAccountByCallbackToken(db, token);
   if (!account) throw new AppError('callback.not_found', 'Not found.');
-  const provider = openProvider(account, providerDeps);
+  const provider = openProvider(account, providerDeps, box);
   let parsed: ReturnType<typeof provider.parseDeliveryReport>;
   try {
     parsed = provider.parseDeliveryReport(request);
@@ -105,9 +173,11 @@ export async function receiveDeliveryReport({
 
 /**
  * Applies parsed delivery reports of one provider account: each to the account's message with that
- * gateway id (normalised), through the status machine (parts aggregated), in one transaction; then
- * publishes the changes. A report matching no message is kept as an early report. Used by the callback
- * route, and by adapters that receive reports over their own connection (SMPP `deliver_sm`).
+ * gateway id (normalised) — or, when the id is that of one part, as that part's report — through the
+ * status machine (parts aggregated), in one transaction; then publishes the changes. A report matching
+ * no message is kept as an early report. A report received before (same id, part, status, error and
+ * time) is dropped: a replayed callback is processed once. Used by the callback route, and by adapters
+ * that receive reports over their own connection (SMPP `deliver_sm`, through the worker's sink).
  */
 export async function applyDeliveryReports({
   db,
@@ -127,17 +197,31 @@ export async function applyDeliveryReports({
   const kept: DeliveryReport[] = [];
   const changes: CommittedStatusChange[] = [];
   const result = await db.transaction().execute(async (trx) => {
-    const out: DeliveryReportResult = { applied: 0, ignored: 0, unmatched: 0 };
+    const out: DeliveryReportResult = { applied: 0, ignored: 0, unmatched: 0, duplicates: 0 };
+    const now = clock.now().toISOString();
+    const cutoff = new Date(clock.now().getTime() - REPORT_RECEIPT_TTL_HOURS * 3_600_000).toISOString();
+    await trx.deleteFrom('report_receipts').where('received_at', '<', cutoff).execute();
     for (const report of reports) {
-      const message = await messageByGatewayId(trx, providerAccountId, report.gatewayId);
-      if (!message) {
+      if (!(await firstReceipt(trx, providerAccountId, report, now))) {
+        out.ignored++;
+        out.duplicates++;
+        continue;
+      }
+      const target = await reportTarget(trx, providerAccountId, report.gatewayId);
+      if (!target) {
         await storeEarlyReport({ db: trx, clock, providerAccountId, report, ttlHours: earlyReportTtlHours });
         kept.push(report);
         out.ignored++;
         out.unmatched++;
         continue;
       }
-      const applied = await applyDeliveryReport({ db: trx, clock, providerAccountId, message, report });
+      const applied = await applyDeliveryReport({
+        db: trx,
+        clock,
+        providerAccountId,
+        message: target.message,
+        report: target.part !== undefined ? { ...report, part: target.part } : report,
+      });
       changes.push(applied.change);
       if (applied.applied) out.applied++;
       else out.ignored++;
@@ -149,15 +233,16 @@ export async function applyDeliveryReports({
   // commit; then nobody would apply what we kept. Looking again after our commit closes that gap (the
   // DELETE … RETURNING in applyEarlyReports makes a double application impossible).
   for (const gatewayId of new Set(kept.map((r) => normalizeGatewayId(r.gatewayId)))) {
-    const message = await messageByGatewayId(db, providerAccountId, gatewayId);
-    if (message) {
+    const target = await reportTarget(db, providerAccountId, gatewayId);
+    if (target) {
       await applyEarlyReports({
         db,
         clock,
         bus,
         providerAccountId,
         gatewayId,
-        messageId: message.id,
+        messageId: target.message.id,
+        ...(target.part !== undefined ? { part: target.part } : {}),
         ttlHours: earlyReportTtlHours,
       });
     }

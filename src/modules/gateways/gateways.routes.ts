@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { AppError } from '../../core/errors.js';
+import { auditRequest } from '../../http/audit.js';
 import type { AppDeps } from '../../http/http.types.js';
 import { principalOf } from '../../http/middleware.js';
 import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
@@ -10,9 +12,14 @@ import {
   CreateSenderConfigSchema,
   GatewaySchema,
   SenderConfigSchema,
+  TestSendResultSchema,
+  TestSendSchema,
   UpdateGatewaySchema,
   UpdateSenderConfigSchema,
 } from './gateways.schemas.js';
+import { gatewaySecretBox } from './gateways.secrets.js';
+import { gatewayAddressPolicy, gatewayNetDeps } from './gateways.ssrf.js';
+import { gatewayTarget, TEST_SEND_EVENT, testSendGateway } from './gateways.test-send.js';
 import { browseGateways, changeGateway, createGateway, getGateway } from './gateways.usecases.js';
 import {
   attachSenderToOrgUnit,
@@ -28,6 +35,10 @@ export function gatewayRoutes(deps: AppDeps) {
   const db = deps.db.kysely;
   const { baseUrl } = deps.config;
   const tags = ['Gateways'];
+  // The key is read on first use: an instance whose gateways hold no secrets never creates a key file.
+  const box = gatewaySecretBox(deps.config);
+  const policy = gatewayAddressPolicy(deps.config);
+  const net = gatewayNetDeps(policy, baseUrl);
 
   app.openapi(
     createRoute({
@@ -57,7 +68,19 @@ export function gatewayRoutes(deps: AppDeps) {
         clock: deps.clock,
         principal: principalOf(c),
         baseUrl,
+        box,
+        policy,
         input: c.req.valid('json'),
+      });
+      // Field names only: the audit log never holds settings values (secrets among them).
+      await auditRequest(deps, c, {
+        type: 'gateway_created',
+        target: gatewayTarget(gateway.id),
+        details: {
+          kind: gateway.kind,
+          name: gateway.name,
+          fields: Object.keys(gateway.settings ?? {}).sort(),
+        },
       });
       return c.json(gateway, 201);
     },
@@ -88,15 +111,68 @@ export function gatewayRoutes(deps: AppDeps) {
       responses: { 200: jsonContent(GatewaySchema), ...problemResponses },
     }),
     async (c) => {
-      const gateway = await changeGateway({
+      const { gateway, changed } = await changeGateway({
         db,
         clock: deps.clock,
         principal: principalOf(c),
         baseUrl,
+        box,
+        policy,
         id: c.req.valid('param').id,
         patch: c.req.valid('json'),
       });
+      await auditRequest(deps, c, {
+        type: 'gateway_updated',
+        target: gatewayTarget(gateway.id),
+        details: { changed },
+      });
       return c.json(gateway, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/gateways/{id}/test-send',
+      tags,
+      summary: 'Send one test SMS straight through the gateway and return its answer (gateway managers)',
+      description:
+        "Nothing is queued or stored in the message log; the answer is the adapter's typed outcome (never the gateway's raw body). At most 5 per gateway per minute (`429 gateway.test_send_limited` with `Retry-After`). Numbers that opted out are refused.",
+      security: SECURED,
+      request: { params: IdParam, body: jsonBody(TestSendSchema) },
+      responses: { 200: jsonContent(TestSendResultSchema), ...problemResponses },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      let result: Awaited<ReturnType<typeof testSendGateway>>;
+      try {
+        result = await testSendGateway({
+          db,
+          clock: deps.clock,
+          logger: deps.logger,
+          principal: principalOf(c),
+          baseUrl,
+          box,
+          net,
+          submitTimeoutMs: deps.config.submitTimeoutSeconds * 1000,
+          id,
+          input: c.req.valid('json'),
+        });
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'gateway.test_send_limited') {
+          c.header('Retry-After', String(e.details?.retryAfterSeconds ?? 60));
+        }
+        throw e;
+      }
+      // No number, no text: what was tried and what the gateway answered.
+      await auditRequest(deps, c, {
+        type: TEST_SEND_EVENT,
+        target: gatewayTarget(id),
+        details: result.ok
+          ? { ok: true, status: result.status, gatewayId: result.gatewayId, parts: result.parts }
+          : { ok: false, class: result.class, code: result.code, parts: result.parts },
+      });
+      return c.json(result, 200);
     },
   );
 

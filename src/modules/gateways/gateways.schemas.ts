@@ -29,9 +29,10 @@ export const GatewaySchema = z
     id: z.string(),
     name: z.string(),
     kind: z.enum(PROVIDER_KINDS),
-    settings: settings
-      .optional()
-      .openapi({ description: 'Only for gateway managers; secret fields are never returned.' }),
+    settings: settings.optional().openapi({
+      description:
+        'Only for gateway managers. Secret fields (credentials) are write-only: a secret that is set reads as `********`.',
+    }),
     messagesPerSecond: z.number().int(),
     maxParts: z.number().int(),
     pricePerPart: z.number().int().nullable(),
@@ -39,6 +40,10 @@ export const GatewaySchema = z
     shiftTables: z.array(shiftLanguage),
     callbackUrl: z.string().optional().openapi({
       description: 'Where the gateway posts delivery reports. Only for system managers: it holds a secret.',
+    }),
+    inboundUrl: z.string().optional().openapi({
+      description:
+        'Where the gateway posts inbound SMS (replies, STOP): the callback URL + `/inbound`. Only for system managers.',
     }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -65,9 +70,10 @@ export const CreateGatewaySchema = z
 export const UpdateGatewaySchema = z
   .strictObject({
     name: safeText(1, 120).optional(),
-    settings: settings
-      .optional()
-      .openapi({ description: 'Laid over the stored settings field by field (omit secrets to keep them).' }),
+    settings: settings.optional().openapi({
+      description:
+        'Laid over the stored settings field by field. A secret that is omitted or sent back as `********` keeps its stored value.',
+    }),
     messagesPerSecond: messagesPerSecond.optional(),
     maxParts: maxParts.optional(),
     pricePerPart: pricePerPart.nullable().optional(),
@@ -75,6 +81,39 @@ export const UpdateGatewaySchema = z
     shiftTables: shiftTables.optional(),
   })
   .openapi('UpdateGateway');
+
+export const TestSendSchema = z
+  .strictObject({
+    to: safeText(1, 32).openapi({ example: '+4915123456789', description: 'Recipient in E.164.' }),
+    text: z.string().min(1).max(1600).openapi({ example: 'Herald test message' }),
+    from: z.string().min(1).max(16).optional().openapi({
+      description: 'Sender id; default: that of a sender configuration using this gateway, else `Herald`.',
+    }),
+  })
+  .openapi('TestSend');
+
+export const TestSendResultSchema = z
+  .discriminatedUnion('ok', [
+    z.object({
+      ok: z.literal(true),
+      /** The id Herald gave the gateway as its reference (not stored). */
+      messageId: z.string(),
+      gatewayId: z.string(),
+      status: z.enum(['accepted', 'sent']),
+      parts: z.number().int(),
+      partIds: z.array(z.string()).optional(),
+    }),
+    z.object({
+      ok: z.literal(false),
+      messageId: z.string(),
+      class: z.enum(['retryable', 'permanent', 'throttled', 'opted_out', 'unknown']),
+      code: z.string().openapi({ description: "The gateway's error code (or the adapter's own)." }),
+      text: z.string().openapi({ description: "A short explanation; never the gateway's raw answer." }),
+      parts: z.number().int(),
+      retryAfterMs: z.number().int().optional(),
+    }),
+  ])
+  .openapi('TestSendResult');
 
 /** Alphanumeric sender id (1–11 of A–Z, a–z, 0–9 and space) or a number in E.164. */
 export const senderIdSchema = safeText(1, 16)
@@ -125,6 +164,8 @@ export const AttachSenderSchema = z
 export type Gateway = z.infer<typeof GatewaySchema>;
 export type CreateGateway = z.infer<typeof CreateGatewaySchema>;
 export type UpdateGateway = z.infer<typeof UpdateGatewaySchema>;
+export type TestSend = z.infer<typeof TestSendSchema>;
+export type TestSendResult = z.infer<typeof TestSendResultSchema>;
 export type SenderConfig = z.infer<typeof SenderConfigSchema>;
 export type CreateSenderConfig = z.infer<typeof CreateSenderConfigSchema>;
 export type UpdateSenderConfig = z.infer<typeof UpdateSenderConfigSchema>;

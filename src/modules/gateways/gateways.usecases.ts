@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import type { ShiftLanguage } from '../../core/encoding/index.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/database.js';
 import type { Provider, ProviderDeps, ProviderKind } from '../../providers/provider.contract.js';
 import { createProvider, isProviderKind, providerFactory } from '../../providers/provider.registry.js';
@@ -18,6 +19,15 @@ import {
   updateProviderAccount,
 } from './gateways.repository.js';
 import type { CreateGateway, Gateway, UpdateGateway } from './gateways.schemas.js';
+import {
+  changedSettings,
+  maskSettings,
+  mergeSettings,
+  openSettings,
+  sealSettings,
+  withoutMasks,
+} from './gateways.secrets.js';
+import { checkGatewayAddresses, type GatewayAddressPolicy } from './gateways.ssrf.js';
 
 interface Deps {
   db: Kysely<Database>;
@@ -27,6 +37,10 @@ interface Deps {
 /** The URL a gateway posts delivery reports to. The token in it is the only credential: keep it secret. */
 export const callbackUrlFor = (baseUrl: string, callbackToken: string) =>
   `${baseUrl.replace(/\/+$/, '')}/api/callbacks/${callbackToken}`;
+
+/** The URL a gateway posts inbound SMS to: the callback URL + `/inbound`. */
+export const inboundUrlFor = (baseUrl: string, callbackToken: string) =>
+  `${callbackUrlFor(baseUrl, callbackToken)}/inbound`;
 
 export const newCallbackToken = () => randomBytes(32).toString('base64url');
 
@@ -50,7 +64,7 @@ export function requireGatewayAdmin(principal: Principal): void {
   }
 }
 
-function kindOf(row: ProviderAccountRow): ProviderKind {
+export function kindOf(row: ProviderAccountRow): ProviderKind {
   if (!isProviderKind(row.kind)) throw new Error(`provider account ${row.id} has an unknown kind`);
   return row.kind;
 }
@@ -70,11 +84,6 @@ export function validateGatewaySettings(kind: ProviderKind, raw: unknown): Recor
   return parsed.data as Record<string, unknown>;
 }
 
-function publicSettings(kind: ProviderKind, settings: Record<string, unknown>): Record<string, unknown> {
-  const secret = new Set(providerFactory(kind).secretSettings);
-  return Object.fromEntries(Object.entries(settings).filter(([k]) => !secret.has(k)));
-}
-
 export function toGateway(r: ProviderAccountRow, view: { principal: Principal; baseUrl: string }): Gateway {
   const kind = kindOf(r);
   const manager = view.principal.permissions.has('gateways.manage');
@@ -82,14 +91,17 @@ export function toGateway(r: ProviderAccountRow, view: { principal: Principal; b
     id: r.id,
     name: r.name,
     kind,
-    ...(manager ? { settings: publicSettings(kind, JSON.parse(r.settings) as Record<string, unknown>) } : {}),
+    ...(manager ? { settings: maskSettings(kind, JSON.parse(r.settings) as Record<string, unknown>) } : {}),
     messagesPerSecond: r.messages_per_second,
     maxParts: r.max_parts,
     pricePerPart: r.price_per_part,
     currency: r.currency,
     shiftTables: JSON.parse(r.shift_tables) as ShiftLanguage[],
     ...(manager && view.principal.orgScope.all
-      ? { callbackUrl: callbackUrlFor(view.baseUrl, r.callback_token) }
+      ? {
+          callbackUrl: callbackUrlFor(view.baseUrl, r.callback_token),
+          inboundUrl: inboundUrlFor(view.baseUrl, r.callback_token),
+        }
       : {}),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -98,14 +110,21 @@ export function toGateway(r: ProviderAccountRow, view: { principal: Principal; b
 
 /**
  * An adapter instance for a stored account (the send path and the callback route use it). Close it
- * when done; instances hold pending work (the simulator's reports).
+ * when done; instances hold pending work (the simulator's reports). `box` opens the account's sealed
+ * credentials (`gatewaySecretBox(config)`); without it an account that has some cannot be opened
+ * (`gateway.secret_unreadable`).
  */
-export function openProvider(row: ProviderAccountRow, deps: Partial<ProviderDeps> = {}): Provider {
+export function openProvider(
+  row: ProviderAccountRow,
+  deps: Partial<ProviderDeps> = {},
+  box?: SecretBox,
+): Provider {
+  const kind = kindOf(row);
   return createProvider(
-    kindOf(row),
+    kind,
     {
       id: row.id,
-      settings: JSON.parse(row.settings) as unknown,
+      settings: openSettings(kind, row.id, JSON.parse(row.settings) as Record<string, unknown>, box),
       callbackToken: row.callback_token,
       maxParts: row.max_parts,
       shiftTables: JSON.parse(row.shift_tables) as ShiftLanguage[],
@@ -146,21 +165,33 @@ async function withNameGuard<T>(
   }
 }
 
+/** What saving an account needs besides the database: the secret box and the address policy. */
+interface SaveDeps {
+  clock: Clock;
+  baseUrl: string;
+  box: SecretBox;
+  policy: GatewayAddressPolicy;
+}
+
 export async function createGateway({
   db,
   clock,
   principal,
   baseUrl,
+  box,
+  policy,
   input,
-}: Deps & { clock: Clock; baseUrl: string; input: CreateGateway }): Promise<Gateway> {
+}: Deps & SaveDeps & { input: CreateGateway }): Promise<Gateway> {
   requireGatewayAdmin(principal);
-  const settings = validateGatewaySettings(input.kind, input.settings);
+  const settings = validateGatewaySettings(input.kind, withoutMasks(input.kind, input.settings));
+  await checkGatewayAddresses(input.kind, settings, policy);
   const now = clock.now().toISOString();
+  const id = newId();
   const row: ProviderAccountRow = {
-    id: newId(),
+    id,
     name: input.name,
     kind: input.kind,
-    settings: JSON.stringify(settings),
+    settings: JSON.stringify(sealSettings(input.kind, id, settings, box)),
     messages_per_second: input.messagesPerSecond,
     max_parts: input.maxParts,
     price_per_part: input.pricePerPart,
@@ -179,30 +210,51 @@ export async function createGateway({
   return toGateway(row, { principal, baseUrl });
 }
 
+/**
+ * Changes an account. Returns the gateway and the names of the fields that changed (`settings.<field>`
+ * for settings; for the audit log, which never holds values).
+ */
 export async function changeGateway({
   db,
   clock,
   principal,
   baseUrl,
+  box,
+  policy,
   id,
   patch,
-}: Deps & { clock: Clock; baseUrl: string; id: string; patch: UpdateGateway }): Promise<Gateway> {
+}: Deps & SaveDeps & { id: string; patch: UpdateGateway }): Promise<{ gateway: Gateway; changed: string[] }> {
   requireGatewayAdmin(principal);
   const current = await findProviderAccount(db, id);
   if (!current) throw notFound(id);
   const kind = kindOf(current);
-  const settings =
-    patch.settings === undefined
-      ? current.settings
-      : JSON.stringify(
-          validateGatewaySettings(kind, { ...(JSON.parse(current.settings) as object), ...patch.settings }),
-        );
+  let settings = current.settings;
+  let changedFields: string[] = [];
+  if (patch.settings !== undefined) {
+    const before = openSettings(kind, id, JSON.parse(current.settings) as Record<string, unknown>, box);
+    const after = validateGatewaySettings(kind, mergeSettings(kind, before, patch.settings));
+    await checkGatewayAddresses(kind, after, policy);
+    changedFields = changedSettings(before, after);
+    settings = JSON.stringify(sealSettings(kind, id, after, box));
+  }
   const pricePerPart = patch.pricePerPart === undefined ? current.price_per_part : patch.pricePerPart;
   const currency = patch.currency === undefined ? current.currency : patch.currency;
   if (pricePerPart !== null && currency === null) {
     throw new AppError('validation.failed', 'currency: a price needs a currency', {
       issues: [{ path: ['currency'], message: 'a price needs a currency' }],
     });
+  }
+  for (const [field, column] of [
+    ['name', 'name'],
+    ['messagesPerSecond', 'messages_per_second'],
+    ['maxParts', 'max_parts'],
+    ['pricePerPart', 'price_per_part'],
+    ['currency', 'currency'],
+  ] as const) {
+    if (patch[field] !== undefined && patch[field] !== current[column]) changedFields.push(field);
+  }
+  if (patch.shiftTables && JSON.stringify(patch.shiftTables) !== current.shift_tables) {
+    changedFields.push('shiftTables');
   }
   const updated: ProviderAccountRow = {
     ...current,
@@ -224,5 +276,5 @@ export async function changeGateway({
       await updateProviderAccount(trx, id, changes);
     }),
   );
-  return toGateway(updated, { principal, baseUrl });
+  return { gateway: toGateway(updated, { principal, baseUrl }), changed: changedFields.sort() };
 }

@@ -17,6 +17,9 @@ export const SECURITY_EVENT_TYPES = [
   'user_created',
   'user_updated',
   'org_unit_keywords_updated',
+  'gateway_created',
+  'gateway_updated',
+  'gateway_test_send',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
