@@ -47,16 +47,19 @@ export interface InboundDeps {
   config: Config;
 }
 
-/** The sender's number in E.164: as written (with the unit's region), else as international digits. */
+/**
+ * The sender's number in E.164. Gateways write it in international form, often without the `+`
+ * (`4915123456789`, Vonage's msisdn, SMPP's source_addr): digits not starting with a trunk `0` are read
+ * as international first (`00…` too); anything else (`0151…`, `+49 151…`) with the unit's region.
+ */
 function parseSender(from: string, region: string): string | null {
-  const p = parsePhone(from, region as CountryCode);
-  if (p.ok) return p.e164;
   const digits = from.replace(/[\s()./-]/g, '');
   if (/^(00)?[1-9][0-9]{6,14}$/.test(digits)) {
     const q = parsePhone(`+${digits.replace(/^00/, '')}`);
     if (q.ok) return q.e164;
   }
-  return null;
+  const p = parsePhone(from, region as CountryCode);
+  return p.ok ? p.e164 : null;
 }
 
 /** Which org unit an inbound message belongs to; see `resolveOrgUnit`. */
