@@ -10,6 +10,7 @@ import {
 import { insertContact } from './helpers/sms-fixtures.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON bodies of the API under test
 type Json = Record<string, any>;
 const HANDSET = '+4915123456789';
 
