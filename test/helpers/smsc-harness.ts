@@ -39,6 +39,9 @@ export interface SmscStats {
   readonly mo: number;
   readonly enquire_links: number;
   readonly connections: number;
+  /** Epoch seconds (fractional) of the first and the last submit_sm since the last reset; 0 before. */
+  readonly first_at: number;
+  readonly last_at: number;
 }
 
 export interface TestSmsc {

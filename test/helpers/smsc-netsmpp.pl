@@ -12,7 +12,10 @@
 #        {"cmd":"mo","system_id":S?,"from":F,"to":T,"data_coding":DC,"esm_class":E,"hex":H}
 #        {"cmd":"drop"}                         close every client connection (an SMSC restart)
 #        {"cmd":"enquire"}                      send enquire_link to every bound client
-#        {"cmd":"stats"} / {"cmd":"reset"}      counters (submits, max outstanding) / zero them
+#        {"cmd":"pause","prefix":P} / {"cmd":"resume"}  stop / start reading the binds whose system_id
+#                                               starts with P (the client's submits wait in its queue)
+#        {"cmd":"stats"} / {"cmd":"reset"}      counters (submits, max outstanding, first/last submit
+#                                               time) / zero them
 #        {"cmd":"quit"}
 # The bound system_id picks the default outcome of a submit: one starting with "throttle" gets
 # ESME_RTHROTTLED (0x58), "qfull" ESME_RMSGQFUL (0x14), "reject" ESME_RINVDSTADR (0x0B), "vanish"
@@ -24,6 +27,7 @@ use IO::Select;
 use JSON::PP;
 use Time::HiRes qw(time);
 use POSIX qw(strftime);
+use Socket qw(IPPROTO_TCP TCP_NODELAY);
 
 $| = 1;
 $SIG{PIPE} = 'IGNORE';
@@ -37,7 +41,8 @@ my $next_conn = 1;
 my $next_id = 0x3A0000;    # ids whose hex and decimal forms differ
 my %cfg = (delay_ms => 0, receipts => 1, stat => 'DELIVRD', receipt_delay_ms => 20, tlv => 1, idform => 'same', quiet => 0);
 my %script;
-my %stats = (submits => 0, max_outstanding => 0, receipts => 0, mo => 0, enquire_links => 0);
+my %stats = (submits => 0, max_outstanding => 0, receipts => 0, mo => 0, enquire_links => 0, first_at => 0, last_at => 0);
+my @paused;
 
 sub emit { print $json->encode($_[0]), "\n" }
 sub event { emit($_[0]) unless $cfg{quiet} }
@@ -73,6 +78,9 @@ sub send_deliver {
 sub handle_submit {
     my ($c, $st, $pdu) = @_;
     $stats{submits}++;
+    my $now = time;
+    $stats{first_at} ||= $now;
+    $stats{last_at} = $now;
     $st->{outstanding}++;
     $stats{max_outstanding} = $st->{outstanding} if $st->{outstanding} > $stats{max_outstanding};
     my $status;
@@ -85,7 +93,7 @@ sub handle_submit {
     else { $status = 0 }
     my $num = $next_id++;
     my $id = sprintf('%08X', $num);
-    event({
+    emit({
         ev => 'submit', conn => $st->{id}, seq => $pdu->{seq}, outstanding => $st->{outstanding},
         source_addr => $pdu->{source_addr}, source_addr_ton => $pdu->{source_addr_ton},
         source_addr_npi => $pdu->{source_addr_npi}, destination_addr => $pdu->{destination_addr},
@@ -93,7 +101,7 @@ sub handle_submit {
         data_coding => $pdu->{data_coding}, registered_delivery => $pdu->{registered_delivery},
         validity_period => $pdu->{validity_period}, hex => unpack('H*', $pdu->{short_message}),
         status => $status, message_id => ($status == 0 ? $id : undef),
-    });
+    }) unless $cfg{quiet};
     if ($status < 0) { close_conn($c, 'vanish'); return }
     my $respond = sub {
         $st->{outstanding}--;
@@ -180,6 +188,13 @@ sub handle_command {
             short_message => pack('H*', $m->{hex}));
     } elsif ($cmd eq 'drop') { close_conn($_->{sock}, 'drop') for values %conns }
     elsif ($cmd eq 'enquire') { $_->{sock}->enquire_link(async => 1) for grep { $_->{bound} } values %conns }
+    elsif ($cmd eq 'pause') {
+        for my $st (values %conns) {
+            next if index($st->{system_id}, $m->{prefix}) != 0;
+            $sel->remove($st->{sock});
+            push @paused, $st->{sock};
+        }
+    } elsif ($cmd eq 'resume') { $sel->add($_) for grep { $conns{$_} } splice @paused }
     elsif ($cmd eq 'stats') { emit({ ev => 'stats', %stats, connections => scalar(keys %conns) }) }
     elsif ($cmd eq 'reset') { $stats{$_} = 0 for keys %stats }
     elsif ($cmd eq 'quit') { exit 0 }
@@ -195,6 +210,8 @@ while (1) {
     for my $fh (@ready) {
         if ($fh == $listener) {
             my $c = $listener->accept or next;
+            # Each response goes out at once (no Nagle wait for the client's ACK), as a real SMSC's would.
+            setsockopt($c, IPPROTO_TCP, TCP_NODELAY, 1);
             $conns{$c} = { sock => $c, id => $next_conn++, system_id => '', bound => 0, outstanding => 0 };
             $sel->add($c);
             event({ ev => 'connect', conn => $conns{$c}{id} });
