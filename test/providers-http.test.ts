@@ -336,6 +336,19 @@ describe('generic HTTP adapter', () => {
       class: 'permanent',
       code: 'webhook.url_not_allowed',
     });
+    class GatewayAddressRefusedError extends Error {
+      override name = 'GatewayAddressRefusedError';
+    }
+    const policy: FetchLike = async () => {
+      throw new GatewayAddressRefusedError('127.0.0.1 is a loopback address');
+    };
+    expect(await make(settings(gw, '/send/json'), deps({ fetch: policy })).send(message('Hi'))).toMatchObject(
+      {
+        ok: false,
+        class: 'permanent',
+        code: 'ADDRESS_REFUSED',
+      },
+    );
   });
 
   it('is created through the registry and declares its capabilities', () => {

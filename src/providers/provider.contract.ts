@@ -6,7 +6,7 @@ import type { Encoding, ShiftLanguage, TextPart } from '../core/encoding/index.j
  * The kinds of gateway Herald can talk to; the registry (provider.registry.ts) is checked by the
  * compiler to have a factory for every kind listed here.
  */
-export const PROVIDER_KINDS = ['simulator', 'twilio', 'smpp'] as const;
+export const PROVIDER_KINDS = ['simulator', 'twilio', 'smpp', 'http', 'vonage'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** What a gateway can do; the worker and the composer adapt to it. */
@@ -121,6 +121,12 @@ export interface InboundSms {
   readonly text: string;
   /** When the gateway received it (ISO 8601), when it says. */
   readonly receivedAt?: string;
+  /**
+   * One part of a long message, for gateways that deliver the parts of a concatenated SMS one by one
+   * (Vonage): parts with the same `ref` from the same sender make one message, joined in `part` order
+   * (1-based) once all `total` are there. Absent for a whole message.
+   */
+  readonly concat?: { readonly ref: string; readonly total: number; readonly part: number };
 }
 
 export type ParseInboundResult =

@@ -6,16 +6,20 @@ import type {
   ProviderFactory,
   ProviderKind,
 } from './provider.contract.js';
+import { httpFactory } from './http/http.provider.js';
 import { PROVIDER_KINDS } from './provider.contract.js';
 import { simulatorFactory } from './simulator/simulator.provider.js';
 import { smppFactory } from './smpp/smpp.provider.js';
 import { twilioFactory } from './twilio/twilio.provider.js';
+import { vonageFactory } from './vonage/vonage.provider.js';
 
 /** Every adapter, by kind. The compiler refuses a kind in PROVIDER_KINDS without a factory here. */
 export const PROVIDER_FACTORIES = {
   simulator: simulatorFactory,
+  http: httpFactory,
   twilio: twilioFactory,
   smpp: smppFactory,
+  vonage: vonageFactory,
 } as const satisfies Record<ProviderKind, ProviderFactory<unknown>>;
 
 export function isProviderKind(kind: string): kind is ProviderKind {

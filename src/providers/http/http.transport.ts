@@ -81,16 +81,17 @@ async function readCapped(res: Response): Promise<string> {
 
 /** What a thrown fetch error means for the message. */
 export function transportFailure(err: unknown): Failure {
-  if (err instanceof AppError) {
-    // The server's address policy refused the target before anything was sent; it will refuse again.
+  const name = (err as { name?: unknown })?.name;
+  // The server's address policy (provider.fetch.ts) refused the target before anything was sent; it
+  // will refuse again until an administrator allows it.
+  if (err instanceof AppError || name === 'GatewayAddressRefusedError') {
     return {
       ok: false,
       class: 'permanent',
-      code: err.code,
+      code: err instanceof AppError ? err.code : 'ADDRESS_REFUSED',
       text: 'The gateway address is not allowed by the server policy.',
     };
   }
-  const name = (err as { name?: unknown })?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return {
       ok: false,
