@@ -176,6 +176,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
       { host: 'smsc.example', systemId: 'x'.repeat(16) },
       { host: 'smsc.example', systemId: 'h', password: 'x'.repeat(9) },
       { host: 'smsc.example', systemId: 'h', windowSize: 0 },
+      { host: 'smsc.example', systemId: 'h', reconnectMinMs: 5000, reconnectMaxMs: 1000 },
       { host: 'smsc.example', systemId: 'h', colour: 'blue' },
     ]) {
       expect(smppSettingsSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);

@@ -225,7 +225,12 @@ function createSmpp(account: ProviderAccount<SmppSettings>, deps: ProviderDeps):
     }
     const partIds = ids as string[];
     for (const id of partIds) remember(id);
-    return { ok: true, gatewayId: partIds[0]!, partIds, status: 'accepted' };
+    return {
+      ok: true,
+      gatewayId: partIds[0]!,
+      ...(partIds.length > 1 ? { partIds } : {}),
+      status: 'accepted',
+    };
   }
 
   function parseDeliveryReport(_request: CallbackRequest): ParseReportResult {
