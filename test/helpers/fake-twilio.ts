@@ -12,7 +12,8 @@ import { analyzeText } from '../../src/core/encoding/index.js';
  *   and a form body (`To`, `From` or `MessagingServiceSid`, `Body`, `StatusCallback`, `ValidityPeriod`)
  *   answers `201` with the Message resource as JSON, or an error JSON `{code, message, more_info,
  *   status}`; the magic `To` numbers of Twilio's test credentials give their documented errors
- *   (+15005550001 → 21211, …0002 → 21612, …0003 → 21408, …0004 → 21610, …0009 → 21614);
+ *   (+15005550001 → 21211, …0002 → 21612, …0003 → 21408, …0004 → 21610, …0009 → 21614; the "To"
+ *   table of https://www.twilio.com/docs/iam/test-credentials, "Test inputs for SMS");
  * - `GET …/Messages/{Sid}.json` answers the resource with its current status (404, code 20404, for an
  *   unknown SID — SIDs are case-sensitive);
  * - after accepting a message with a `StatusCallback`, it posts the account's status callbacks there,
