@@ -27,12 +27,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { missingKannelBinaries, type RunningKannel, startKannel } from '../test/helpers/kannel-peer.js';
+import { stopAll, stopAllOnSignals } from '../test/helpers/kannel-processes.js';
 import { startDlrReceiver } from './kannel/dlr-receiver.js';
 import { FAST_SIMULATOR_SETTINGS, type RunningHerald, startHerald } from './kannel/herald.js';
-import { missingKannelBinaries, type RunningKannel, startKannel } from './kannel/kannel.js';
 import { type LoadRequest, type LoadResult, runLoad } from './kannel/load.js';
 import { type PeakRss, watchPeakRss } from './kannel/memory.js';
-import { stopAll } from './kannel/processes.js';
 import { summarize } from './kannel/stats.js';
 
 export interface KannelBenchOptions {
@@ -298,6 +298,7 @@ export async function run(options: KannelBenchOptions = parseOptions([])): Promi
   if (missing.length > 0) {
     throw new KannelMissingError(missing);
   }
+  stopAllOnSignals();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-kannel-'));
   // Also when a signal ends the run (the handlers in processes.ts stop the servers, then exit).
   const removeDir = () => {

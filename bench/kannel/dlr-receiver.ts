@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../../test/helpers/kannel-ports.js';
 
 /**
  * Kannel's DLR types (the `%d` of a `dlr-url`): 1 delivered to the phone, 2 not delivered,

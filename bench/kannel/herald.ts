@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { freePort, LOOPBACK, waitForPort } from './ports.js';
-import { type ManagedProcess, spawnManaged } from './processes.js';
+import { freePort, LOOPBACK, waitForPort } from '../../test/helpers/kannel-ports.js';
+import { type ManagedProcess, spawnManaged } from '../../test/helpers/kannel-processes.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 

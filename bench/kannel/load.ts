@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../../test/helpers/kannel-ports.js';
 
 /** One HTTP request of the load; the body (if any) is sent with its Content-Length. */
 export interface LoadRequest {

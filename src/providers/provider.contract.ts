@@ -6,7 +6,7 @@ import type { Encoding, ShiftLanguage, TextPart } from '../core/encoding/index.j
  * The kinds of gateway Herald can talk to; the registry (provider.registry.ts) is checked by the
  * compiler to have a factory for every kind listed here.
  */
-export const PROVIDER_KINDS = ['simulator', 'twilio', 'smpp', 'http', 'vonage'] as const;
+export const PROVIDER_KINDS = ['simulator', 'twilio', 'smpp', 'http', 'vonage', 'kannel'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** What a gateway can do; the worker and the composer adapt to it. */

@@ -7,6 +7,7 @@ import type {
   ProviderKind,
 } from './provider.contract.js';
 import { httpFactory } from './http/http.provider.js';
+import { kannelFactory } from './kannel/kannel.provider.js';
 import { PROVIDER_KINDS } from './provider.contract.js';
 import { simulatorFactory } from './simulator/simulator.provider.js';
 import { smppFactory } from './smpp/smpp.provider.js';
@@ -20,6 +21,7 @@ export const PROVIDER_FACTORIES = {
   twilio: twilioFactory,
   smpp: smppFactory,
   vonage: vonageFactory,
+  kannel: kannelFactory,
 } as const satisfies Record<ProviderKind, ProviderFactory<unknown>>;
 
 export function isProviderKind(kind: string): kind is ProviderKind {
