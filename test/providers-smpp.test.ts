@@ -100,6 +100,18 @@ const message = (text: string, extra: Partial<OutboundMessage> = {}): OutboundMe
 const gsmHex = (text: string) => Buffer.from(encodeSeptets(text)!).toString('hex');
 const ucs2Hex = (text: string) => Buffer.from(text, 'utf16le').swap16().toString('hex');
 const submitsOf = (smsc: TestSmsc, conn: number | undefined) => smsc.submits().filter((e) => e.conn === conn);
+/**
+ * The submits the SMSC logged for a bind, once there are `count` of them: its stdout (the events) and
+ * the SMPP socket (the responses) are two streams, so an event may arrive after the response.
+ */
+async function submitsFor(smsc: TestSmsc, systemId: string, count: number) {
+  const bind = await smsc.waitFor((e) => e.ev === 'bind' && e.system_id === systemId, 5000);
+  const deadline = Date.now() + 5000;
+  while (submitsOf(smsc, bind.conn).length < count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return submitsOf(smsc, bind.conn);
+}
 const bindOf = (smsc: TestSmsc, systemId: string, since = 0) =>
   smsc.waitFor((e) => e.ev === 'bind' && e.system_id === systemId, 5000, since);
 
@@ -201,7 +213,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     expect(outcome).toMatchObject({ ok: true, status: 'accepted' });
     const bind = await bindOf(smsc, systemId);
     expect(bind).toMatchObject({ system_type: 'herald', interface_version: 0x34, ok: true });
-    const [submit] = submitsOf(smsc, bind.conn);
+    const [submit] = await submitsFor(smsc, systemId, 1);
     expect(submit).toMatchObject({
       source_addr: 'Herald',
       source_addr_ton: 5,
@@ -215,7 +227,10 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     });
     const numeric = await p.send(message('Hi', { from: '+4930123456' }));
     expect(numeric.ok).toBe(true);
-    expect(submitsOf(smsc, bind.conn)[1]).toMatchObject({ source_addr: '4930123456', source_addr_ton: 1 });
+    expect((await submitsFor(smsc, systemId, 2))[1]).toMatchObject({
+      source_addr: '4930123456',
+      source_addr_ton: 1,
+    });
   });
 
   it('never has more than windowSize submits without a response, and does fill the window', async () => {
@@ -256,8 +271,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     const text = 'Herald multipart test. '.repeat(18);
     const outcome = await p.send(message(text));
     expect(outcome).toMatchObject({ ok: true });
-    const bind = await bindOf(smsc, systemId);
-    const submits = submitsOf(smsc, bind.conn);
+    const submits = await submitsFor(smsc, systemId, 4);
     expect(submits.map((s) => s.status)).toEqual([0, 0x58, 0, 0]);
     expect(submits[3]!.hex).toBe(submits[1]!.hex);
     if (outcome.ok)
@@ -272,7 +286,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     expect(m.parts).toHaveLength(3);
     const outcome = await p.send(m);
     if (!outcome.ok) throw new Error(outcome.code);
-    const submits = submitsOf(smsc, (await bindOf(smsc, systemId)).conn);
+    const submits = await submitsFor(smsc, systemId, 3);
     expect(submits).toHaveLength(3);
     expect(submits.map((s) => s.seq)).toEqual([...submits.map((s) => s.seq)].sort((a, b) => a - b));
     const reference = submits[0]!.hex.slice(6, 8);
@@ -286,7 +300,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     expect(outcome.gatewayId).toBe(submits[0]!.message_id);
     // The next message gets another reference.
     await p.send(m);
-    expect(submitsOf(smsc, submits[0]!.conn)[3]!.hex.slice(6, 8)).not.toBe(reference);
+    expect((await submitsFor(smsc, systemId, 4))[3]!.hex.slice(6, 8)).not.toBe(reference);
   });
 
   it('sends UCS-2 as data_coding 8 with the UTF-16BE bytes intact, surrogate pairs never split', async () => {
@@ -297,7 +311,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     const long = message('Привет! Ваш код 1234 😀 '.repeat(4));
     expect(long.parts.length).toBe(2);
     expect((await p.send(long)).ok).toBe(true);
-    const submits = submitsOf(smsc, (await bindOf(smsc, systemId)).conn);
+    const submits = await submitsFor(smsc, systemId, 3);
     expect(submits[0]).toMatchObject({ data_coding: 8, esm_class: 0, hex: ucs2Hex(single.text) });
     const joined = submits
       .slice(1)
@@ -311,7 +325,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     const systemId = uniqueName('packed');
     const p = make(smsc, systemId, collectingSink(), { settings: { gsmPacking: 'packed' } });
     expect((await p.send(message('hello'))).ok).toBe(true);
-    const [submit] = submitsOf(smsc, (await bindOf(smsc, systemId)).conn);
+    const [submit] = await submitsFor(smsc, systemId, 1);
     // The packed "hello" of TS 23.038's usual example.
     expect(submit!.hex).toBe('e8329bfd06');
     expect(packSeptets([0x7f], fillBitsAfter(6)).toString('hex')).toBe('fe');
@@ -325,7 +339,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     expect(a.shiftTable).toMatchObject({ language: 'turkish', single: true });
     const outcome = await p.send({ ...message('x'), text: a.text, encoding: a.encoding, parts: a.parts });
     expect(outcome.ok).toBe(true);
-    const [submit] = submitsOf(smsc, (await bindOf(smsc, systemId)).conn);
+    const [submit] = await submitsFor(smsc, systemId, 1);
     expect(submit).toMatchObject({ esm_class: 0x40, data_coding: 0 });
     expect(submit!.hex.slice(0, 8)).toBe('03240101');
   });
@@ -338,7 +352,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     const p = make(smsc, systemId, collectingSink());
     const until = new Date(Date.now() + 2 * 3600_000);
     expect((await p.send(message('x', { validityUntil: until }))).ok).toBe(true);
-    const [submit] = submitsOf(smsc, (await bindOf(smsc, systemId)).conn);
+    const [submit] = await submitsFor(smsc, systemId, 1);
     expect(submit!.validity_period).toMatch(/^0000000(159[0-9]{2}|20000)000R$/);
     expect(await p.send(message('x', { validityUntil: new Date(Date.now() - 1000) }))).toMatchObject({
       ok: false,
