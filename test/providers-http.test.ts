@@ -1,16 +1,18 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../src/core/errors.js';
+import { TEST_DIALECTS } from '../src/db/test-dialects.js';
 import { parsePath } from '../src/providers/http/http.extract.js';
 import { httpFactory } from '../src/providers/http/http.provider.js';
 import { type HttpSettings, httpSettingsSchema } from '../src/providers/http/http.settings.js';
 import { conformanceMessage, runProviderConformance } from '../src/providers/provider.conformance.js';
-import type {
-  CallbackRequest,
-  FetchLike,
-  OutboundMessage,
-  Provider,
-  ProviderDeps,
+import {
+  type CallbackRequest,
+  type FetchLike,
+  normalizeGatewayId,
+  type OutboundMessage,
+  type Provider,
+  type ProviderDeps,
 } from '../src/providers/provider.contract.js';
 import { createProvider, defaultProviderDeps } from '../src/providers/provider.registry.js';
 import {
@@ -18,6 +20,8 @@ import {
   type FakeHttpGateway,
   startFakeHttpGateway,
 } from './helpers/fake-http-gateway.js';
+import { messageFactory } from './helpers/message-factory.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const API_KEY = 'k-123-secret-api-key';
 const SIGNING = 'gateway-signing-secret';
@@ -540,3 +544,105 @@ describe('generic HTTP callbacks', () => {
     }
   });
 });
+
+describe.each(TEST_DIALECTS)(
+  'generic HTTP through Herald’s gateway API and callback route on %s',
+  (dialect) => {
+    let t: TestApp;
+    let gw: FakeHttpGateway;
+    let headers: Record<string, string>;
+    let orgUnitId: string;
+    beforeEach(async () => {
+      gw = await startFakeHttpGateway({ apiKey: API_KEY });
+      t = await createTestApp(dialect, {
+        HERALD_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+        HERALD_GATEWAYS_ALLOW_PRIVATE: 'true',
+      });
+      const admin = await t.setupAdmin();
+      headers = admin.headers;
+      orgUnitId = admin.orgUnitId;
+    });
+    afterEach(async () => {
+      await t.close();
+      await gw.close();
+    });
+
+    it('saves an account with its secrets masked, test-sends through the gateway and applies signed reports only', async () => {
+      const res = await t.request('/api/gateways', {
+        method: 'POST',
+        headers,
+        json: {
+          name: 'My gateway',
+          kind: 'http',
+          settings: {
+            url: `${gw.url}/send/json`,
+            messageParam: 'text',
+            secretParamName: 'api_key',
+            secretParamValue: API_KEY,
+            successJsonPath: '$.status',
+            successValues: ['OK'],
+            idJsonPath: '$.id',
+            report: { idField: 'msgid', statusField: 'stat', errorField: 'err' },
+            signatureHeader: 'X-Gw-Signature',
+            signatureSecret: SIGNING,
+          },
+        },
+      });
+      expect(res.status).toBe(201);
+      const account = (await res.json()) as { id: string };
+      expect(JSON.stringify(account)).not.toContain(API_KEY);
+      expect(JSON.stringify(account)).not.toContain(SIGNING);
+
+      const sent = await t.request(`/api/gateways/${account.id}/test-send`, {
+        method: 'POST',
+        headers,
+        json: { to: '+4915123456789', text: 'Herald test' },
+      });
+      expect(await sent.json()).toMatchObject({
+        ok: true,
+        status: 'accepted',
+        gatewayId: expect.stringMatching(/^GW/),
+      });
+      expect(gw.received.at(-1)!.params).toMatchObject({ api_key: API_KEY, text: 'Herald test' });
+
+      const token = (
+        await t.db.kysely
+          .selectFrom('provider_accounts')
+          .select('callback_token')
+          .where('id', '=', account.id)
+          .executeTakeFirstOrThrow()
+      ).callback_token;
+      const { insertMessage } = messageFactory(t.db.kysely, { orgUnitId, now: t.clock.now().toISOString() });
+      const { id } = await insertMessage({
+        status: 'accepted',
+        provider_account_id: account.id,
+        gateway_message_id: normalizeGatewayId('GW000777'),
+      });
+      const statusOf = async () =>
+        t.db.kysely
+          .selectFrom('messages')
+          .select(['status', 'error_code'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+      const body = 'msgid=GW000777&stat=UNDELIV&err=011';
+      const post = (b: string, signature: string) =>
+        t.request(`/api/callbacks/${token}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            [FAKE_SIGNATURE_HEADER]: signature,
+          },
+          body: b,
+        });
+      const sig = hmac(body).toString('hex');
+      expect((await post(body.replace('UNDELIV', 'DELIVRD'), sig)).status).toBe(403);
+      expect((await post(body, hmac(body, 'guessed-secret').toString('hex'))).status).toBe(403);
+      expect(await statusOf()).toEqual({ status: 'accepted', error_code: null });
+      const ok = await post(body, sig);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ applied: 1 });
+      expect(await statusOf()).toEqual({ status: 'undelivered', error_code: '011' });
+      expect(await (await post(body, sig)).json()).toMatchObject({ applied: 0, duplicates: 1 });
+    });
+  },
+);
