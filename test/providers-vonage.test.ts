@@ -665,6 +665,29 @@ describe.each(TEST_DIALECTS)('vonage through Herald’s gateway API and callback
     });
   });
 
+  it('without the administrator override a baseUrl on a private or loopback address is refused at save', async () => {
+    const strict = await createTestApp(dialect, {
+      HERALD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    try {
+      const admin = await strict.setupAdmin();
+      for (const baseUrl of [fake.url, 'http://169.254.169.254', 'http://[::ffff:10.0.0.1]']) {
+        const res = await strict.request('/api/gateways', {
+          method: 'POST',
+          headers: admin.headers,
+          json: { name: 'Vonage', kind: 'vonage', settings: { apiKey: KEY, apiSecret: SECRET, baseUrl } },
+        });
+        expect(res.status, baseUrl).toBe(422);
+        expect(await res.json()).toMatchObject({
+          code: 'gateway.address_not_allowed',
+          field: 'settings.baseUrl',
+        });
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('a signed receipt is applied once; tampered, unsigned or unreadable ones are refused and change nothing', async () => {
     const { id } = (await (await create('sha256hmac')).json()) as { id: string };
     const token = (
