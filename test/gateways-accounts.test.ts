@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/core/secrets.js';
 import { TEST_DIALECTS } from '../src/db/test-dialects.js';
@@ -203,6 +204,47 @@ describe.each(TEST_DIALECTS)('gateway accounts on %s', (dialect) => {
         provider_account_id: created.id,
       });
     });
+  });
+
+  it('the report and inbound callbacks verify signatures with the sealed secret', async () => {
+    const SIGNING = 'sealed-signing-secret-3';
+    const res = await call('POST', '/api/gateways', {
+      name: 'Signed HTTP',
+      kind: 'http',
+      settings: httpSettings('/send/json', {
+        report: { idField: 'msgid', statusField: 'stat' },
+        inbound: { fromField: 'sender', toField: 'receiver', textField: 'body', idField: 'msgid' },
+        signatureHeader: 'X-Gw-Signature',
+        signatureSecret: SIGNING,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; settings: Json };
+    expect(created.settings.signatureSecret).toBe(SECRET_MASK);
+    expect((await rawRow(created.id)).settings).not.toContain(SIGNING);
+    const token = (await rawRow(created.id)).callback_token;
+    const post = (path: string, fields: Record<string, string>, key: string) => {
+      const body = new URLSearchParams(fields).toString();
+      return t.request(`/api/callbacks/${token}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-gw-signature': createHmac('sha256', key).update(body).digest('hex'),
+        },
+        body,
+      });
+    };
+    const report = { msgid: 'GW000001', stat: 'DELIVRD' };
+    expect((await post('', report, 'a-guessed-secret')).status).toBe(403);
+    const ok = await post('', report, SIGNING);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ unmatched: 1 });
+    const sms = { sender: '+4915123456789', receiver: 'Herald', body: 'Hello', msgid: 'MO-9' };
+    expect((await post('/inbound', sms, 'a-guessed-secret')).status).toBe(403);
+    expect((await post('/inbound', sms, SIGNING)).status).toBe(200);
+    expect(await t.db.kysely.selectFrom('inbound_messages').select('text').execute()).toEqual([
+      { text: 'Hello' },
+    ]);
   });
 
   it('shows the callback and inbound URLs to system managers only', async () => {

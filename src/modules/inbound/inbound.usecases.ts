@@ -19,6 +19,7 @@ import {
   findProviderAccountByCallbackToken,
   type ProviderAccountRow,
 } from '../gateways/gateways.repository.js';
+import { gatewaySecretBox } from '../gateways/gateways.secrets.js';
 import { openProvider } from '../gateways/gateways.usecases.js';
 import type { OrgUnitRow } from '../org-units/org-units.repository.js';
 import { expandWithDescendants } from '../org-units/org-units.scope.js';
@@ -352,7 +353,8 @@ export async function receiveInboundCallback(
 ): Promise<{ stored: number; duplicates: number; ack: { contentType: string; body: string } | null }> {
   const account = await findProviderAccountByCallbackToken(deps.db, token);
   if (!account) throw new AppError('callback.not_found', 'Not found.');
-  const provider = openProvider(account, deps.providerDeps);
+  // The box opens the account's sealed credentials (signature keys such as Twilio's auth token).
+  const provider = openProvider(account, deps.providerDeps, gatewaySecretBox(deps.config));
   let parsed: ReturnType<NonNullable<typeof provider.parseInbound>>;
   const ack = provider.inboundAck ?? null;
   try {
