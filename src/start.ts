@@ -8,6 +8,7 @@ import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { isSetupNeeded } from './modules/auth/auth.usecases.js';
 import { openEventBus } from './modules/events/events.bus.factory.js';
+import type { EventBus } from './modules/events/events.bus.js';
 import { startWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 
 /** The one composition root: config → db → app → listener. */
@@ -26,6 +27,8 @@ export interface RunningServer {
   url: string;
   db: Db;
   logger: Logger;
+  /** This process's event bus (a worker on another thread publishes through it). */
+  bus: EventBus;
   stop(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function startServer(
       url,
       db,
       logger,
+      bus,
       async stop() {
         // First: the worker finishes its submits and publishes their outcomes while the bus is open.
         await worker?.stop();
