@@ -58,6 +58,7 @@ export async function runLiveStream(stream: SSEStreamingApi, o: LiveStreamOption
     recheck: false,
     messageEvents: new Set<string>(),
     batchEvents: new Set<string>(),
+    inboundEvents: new Set<string>(),
   };
   let running = false;
   let ready = false;
@@ -69,15 +70,26 @@ export async function runLiveStream(stream: SSEStreamingApi, o: LiveStreamOption
     try {
       while (
         !ended &&
-        (pending.forward || pending.recheck || pending.messageEvents.size || pending.batchEvents.size)
+        (pending.forward ||
+          pending.recheck ||
+          pending.messageEvents.size ||
+          pending.batchEvents.size ||
+          pending.inboundEvents.size)
       ) {
-        const late = { messageEvents: [...pending.messageEvents], batchEvents: [...pending.batchEvents] };
+        const late = {
+          messageEvents: [...pending.messageEvents],
+          batchEvents: [...pending.batchEvents],
+          inboundEvents: [...pending.inboundEvents],
+        };
         const recheck = pending.recheck;
         pending.messageEvents.clear();
         pending.batchEvents.clear();
+        pending.inboundEvents.clear();
         pending.forward = false;
         pending.recheck = false;
-        if (late.messageEvents.length || late.batchEvents.length) await cursor.exactly(late, emit);
+        if (late.messageEvents.length || late.batchEvents.length || late.inboundEvents.length) {
+          await cursor.exactly(late, emit);
+        }
         if (recheck) await cursor.recheck(emit);
         else await cursor.forward(emit);
       }
@@ -97,7 +109,12 @@ export async function runLiveStream(stream: SSEStreamingApi, o: LiveStreamOption
     const id = event.eventId;
     if (id === undefined) pending.recheck = true;
     else if (cursor && id <= cursor.position) {
-      (event.type === 'message.status' ? pending.messageEvents : pending.batchEvents).add(id);
+      const late = {
+        'message.status': pending.messageEvents,
+        'batch.completed': pending.batchEvents,
+        'inbound.received': pending.inboundEvents,
+      }[event.type];
+      late.add(id);
     } else pending.forward = true;
     void drain();
   };

@@ -33,7 +33,7 @@ export function idFloor(ms: number): string {
 
 /** One event as the stream sends it. */
 export interface StreamEvent {
-  event: 'message.status' | 'batch.completed';
+  event: 'message.status' | 'batch.completed' | 'inbound.received';
   /** The SSE `id`: the stream position after this event (its own id, unless it arrived late). */
   id: string;
   data:
@@ -51,7 +51,17 @@ export interface StreamEvent {
         source: string;
         at: string;
       }
-    | { type: 'batch.completed'; eventId: string; batchId: string; orgUnitId: string; at: string };
+    | { type: 'batch.completed'; eventId: string; batchId: string; orgUnitId: string; at: string }
+    | {
+        type: 'inbound.received';
+        eventId: string;
+        inboundId: string;
+        orgUnitId: string;
+        contactId: string | null;
+        /** The keyword's action (`opt_out`, `opt_in`, `opt_in_if_opted_out`, `help`), null for a plain reply. */
+        keywordAction: string | null;
+        at: string;
+      };
 }
 
 type Emit = (event: StreamEvent) => Promise<void>;
@@ -131,9 +141,40 @@ async function batchRows(db: Kysely<Database>, scope: OrgScope, range: Range): P
   }));
 }
 
+async function inboundRows(db: Kysely<Database>, scope: OrgScope, range: Range): Promise<Row[]> {
+  let q = db
+    .selectFrom('inbound_messages')
+    .select(['id', 'org_unit_id', 'contact_id', 'keyword_action', 'stored_at'])
+    .where(inOrgScope(scope, 'org_unit_id'));
+  q =
+    'ids' in range
+      ? q.where('id', 'in', range.ids)
+      : q.where('id', range.inclusive ? '>=' : '>', range.lower).limit(PAGE);
+  const rows = await q.orderBy('id').execute();
+  return rows.map((r) => ({
+    eventId: r.id,
+    make: (position) => ({
+      event: 'inbound.received',
+      id: position,
+      data: {
+        type: 'inbound.received',
+        eventId: r.id,
+        inboundId: r.id,
+        orgUnitId: r.org_unit_id,
+        contactId: r.contact_id,
+        keywordAction: r.keyword_action,
+        at: r.stored_at,
+      },
+    }),
+  }));
+}
+
+/** The durable sources of a stream; each row's id is a UUIDv7, so they merge in id order. */
+const SOURCES = [messageRows, batchRows, inboundRows] as const;
+
 /**
- * The reading side of one live stream, over the durable record: `message_events` (status changes) and
- * `batch_completions`, merged in id order (both UUIDv7). Scoped to the caller's org units.
+ * The reading side of one live stream, over the durable record: `message_events` (status changes),
+ * `batch_completions` and `inbound_messages`, merged in id order (all UUIDv7). Scoped to the caller's org units.
  *
  * It keeps the *position* (the highest event id sent, or the resume point) and the ids it sent within
  * the overlap window before it, so re-reading that window (late commits) never sends an event twice on
@@ -147,7 +188,11 @@ export interface EventCursor {
   recheck(emit: Emit): Promise<void>;
   /** Sends these events (ids from bus wake-ups that lie behind the position) if unsent and visible. */
   exactly(
-    ids: { messageEvents: readonly string[]; batchEvents: readonly string[] },
+    ids: {
+      messageEvents: readonly string[];
+      batchEvents: readonly string[];
+      inboundEvents?: readonly string[];
+    },
     emit: Emit,
   ): Promise<void>;
 }
@@ -189,18 +234,16 @@ export async function openEventCursor({
   const scan = async (lower: string, inclusive: boolean, emit: Emit) => {
     let range = { lower, inclusive };
     for (;;) {
-      const [messages, batches] = await Promise.all([
-        messageRows(db, scope, range),
-        batchRows(db, scope, range),
-      ]);
-      // A full page ends where its rows end; the other source must not run ahead of it.
-      let cut: string | null = null;
-      if (messages.length === PAGE) cut = messages.at(-1)!.eventId;
-      if (batches.length === PAGE) {
-        const last = batches.at(-1)!.eventId;
+      const pages = await Promise.all(SOURCES.map((source) => source(db, scope, range)));
+      // A full page ends where its rows end; the other sources must not run ahead of it.
+      let cut = null as string | null;
+      for (const page of pages) {
+        if (page.length < PAGE) continue;
+        const last = page.at(-1)!.eventId;
         cut = cut === null || last < cut ? last : cut;
       }
-      const merged = [...messages, ...batches]
+      const merged = pages
+        .flat()
         .filter((r) => cut === null || r.eventId <= cut)
         .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
       await deliver(merged, emit);
@@ -225,11 +268,10 @@ export async function openEventCursor({
     // Rows just before "now" were committed before the client connected: mark them sent, so the
     // overlap re-check does not push them as news.
     const start = windowStart();
-    const [messages, batches] = await Promise.all([
-      messageRows(db, scope, { lower: start, inclusive: true }),
-      batchRows(db, scope, { lower: start, inclusive: true }),
-    ]);
-    for (const r of [...messages, ...batches]) if (r.eventId <= nowId) sent.add(r.eventId);
+    const pages = await Promise.all(
+      SOURCES.map((source) => source(db, scope, { lower: start, inclusive: true })),
+    );
+    for (const r of pages.flat()) if (r.eventId <= nowId) sent.add(r.eventId);
   }
 
   const cursor: EventCursor = {
@@ -242,9 +284,11 @@ export async function openEventCursor({
       const fresh = (list: readonly string[]) => list.filter((id) => !sent.has(id)).slice(0, PAGE);
       const m = fresh(ids.messageEvents);
       const b = fresh(ids.batchEvents);
+      const i = fresh(ids.inboundEvents ?? []);
       const rows = [
         ...(m.length > 0 ? await messageRows(db, scope, { ids: m }) : []),
         ...(b.length > 0 ? await batchRows(db, scope, { ids: b }) : []),
+        ...(i.length > 0 ? await inboundRows(db, scope, { ids: i }) : []),
       ].sort((x, y) => (x.eventId < y.eventId ? -1 : 1));
       await deliver(rows, emit);
     },

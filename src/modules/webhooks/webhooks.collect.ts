@@ -7,6 +7,8 @@ import { expandWithDescendants } from '../org-units/org-units.scope.js';
 import {
   type BatchCompletedRow,
   batchCompletedPayload,
+  type InboundRow,
+  inboundPayload,
   type StatusChangedRow,
   statusChangedPayload,
 } from './webhooks.payloads.js';
@@ -25,7 +27,8 @@ import type { WebhookDeliveryTable, WebhookEventType } from './webhooks.table.js
  *
  * - `message.status_changed` from `message_events` (applied changes), read in id order (UUIDv7, time
  *   ordered);
- * - `batch.completed` from `batches.completed_at`, read in (completed_at, id) order.
+ * - `batch.completed` from `batches.completed_at`, read in (completed_at, id) order;
+ * - `message.inbound` from `inbound_messages`, read in id order (UUIDv7).
  *
  * Each source has a durable cursor (`webhook_cursors`). Ids are generated before their transaction
  * commits, so a row can become visible after rows with larger ids were already read. The collector
@@ -167,6 +170,48 @@ const completedBatches: Source<CompletedBatch> = {
   },
 };
 
+/** `message.inbound` from `inbound_messages`, in id order (UUIDv7, taken in the storing transaction). */
+const inboundMessages: Source<InboundRow> = {
+  name: 'inbound_messages',
+  type: 'message.inbound',
+  async read(db, from, upTo, limit) {
+    let qb = db
+      .selectFrom('inbound_messages')
+      .select([
+        'id as inboundId',
+        'org_unit_id as orgUnitId',
+        'stored_at as storedAt',
+        'received_at as receivedAt',
+        'from_input as from',
+        'from_e164 as fromE164',
+        'to_address as to',
+        'text',
+        'provider_account_id as providerAccountId',
+        'contact_id as contactId',
+        'last_message_id as lastMessageId',
+        'keyword',
+        'keyword_action as keywordAction',
+        'keyword_effect as keywordEffect',
+        'reply_message_id as replyMessageId',
+      ])
+      .where('id', '>', from.id);
+    if (upTo) qb = qb.where('id', '<=', upTo.id);
+    return qb.orderBy('id').limit(limit).execute();
+  },
+  async latest(db) {
+    const r = await db
+      .selectFrom('inbound_messages')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    return r?.id ? { at: '', id: r.id } : null;
+  },
+  position: (r) => ({ at: '', id: r.inboundId }),
+  orgUnitId: (r) => r.orgUnitId,
+  occurredAt: (r) => r.storedAt,
+  eventKey: (r) => `inbound:${r.inboundId}`,
+  payload: async (_db, r) => inboundPayload(r),
+};
+
 /** Which endpoints want an event of `type` that happened in `orgUnitId` at `at`. */
 type Matcher = ((type: WebhookEventType, orgUnitId: string, at: string) => EndpointRow[]) & { none?: true };
 
@@ -205,7 +250,7 @@ export function createWebhookCollector({
   pageSize?: number;
   maxRowsPerRun?: number;
 }): WebhookCollector {
-  const sources = [messageEvents, completedBatches] as Source<unknown>[];
+  const sources = [messageEvents, completedBatches, inboundMessages] as Source<unknown>[];
   const state = new Map<
     string,
     { mark: CursorPosition; checkpoint: { at: number; mark: CursorPosition } | null }

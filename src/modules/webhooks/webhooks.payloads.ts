@@ -74,6 +74,56 @@ export function batchCompletedPayload(r: BatchCompletedRow) {
   };
 }
 
+/** One stored inbound SMS, as the `message.inbound` webhook reports it. */
+export interface InboundRow {
+  inboundId: string;
+  orgUnitId: string;
+  storedAt: string;
+  receivedAt: string;
+  from: string;
+  fromE164: string | null;
+  to: string;
+  text: string;
+  providerAccountId: string;
+  contactId: string | null;
+  lastMessageId: string | null;
+  keyword: string | null;
+  keywordAction: string | null;
+  keywordEffect: string | null;
+  replyMessageId: string | null;
+}
+
+/**
+ * `message.inbound`: a reply or keyword a handset sent. `data.text` is the message as received — the
+ * CRM needs it (and the receiver is an endpoint an administrator configured for this org unit).
+ */
+export function inboundPayload(r: InboundRow) {
+  return {
+    type: 'message.inbound',
+    timestamp: r.storedAt,
+    data: {
+      inboundId: r.inboundId,
+      orgUnitId: r.orgUnitId,
+      from: r.fromE164 ?? r.from,
+      to: r.to,
+      text: r.text,
+      receivedAt: r.receivedAt,
+      providerAccountId: r.providerAccountId,
+      contactId: r.contactId,
+      lastMessageId: r.lastMessageId,
+      keyword:
+        r.keyword !== null
+          ? {
+              keyword: r.keyword,
+              action: r.keywordAction,
+              effect: r.keywordEffect,
+              replyMessageId: r.replyMessageId,
+            }
+          : null,
+    },
+  };
+}
+
 export function testPayload(webhookId: string, at: string) {
   return {
     type: 'webhook.test',

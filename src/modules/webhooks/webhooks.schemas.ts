@@ -21,7 +21,8 @@ const eventTypes = z
   .max(WEBHOOK_EVENT_TYPES.length)
   .transform((a) => [...new Set(a)])
   .openapi({
-    description: 'Event types to receive (`message.inbound` is accepted now, sent once inbound SMS exists).',
+    description:
+      'Event types to receive: `message.status_changed`, `message.inbound` (an SMS a handset sent, see docs/inbound.md), `batch.completed`.',
   });
 
 export const WebhookSchema = z

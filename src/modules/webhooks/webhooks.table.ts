@@ -1,7 +1,7 @@
 import type { ColumnType } from 'kysely';
 import type { SqlBool } from '../../db/dialect.js';
 
-/** Event types an endpoint can subscribe to. `message.inbound` is accepted now and sent once inbound SMS exists. */
+/** Event types an endpoint can subscribe to. */
 export const WEBHOOK_EVENT_TYPES = ['message.status_changed', 'message.inbound', 'batch.completed'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 /** Sent only by `POST /api/webhooks/{id}/test`; not subscribable. */
