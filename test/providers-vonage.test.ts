@@ -747,10 +747,7 @@ describe.each(TEST_DIALECTS)('vonage through Herald’s gateway API and callback
     expect(await replay.json()).toMatchObject({ applied: 0, duplicates: 1 });
   });
 
-  // Skipped: the inbound callback opens the account without its secret box
-  // (src/modules/inbound/inbound.usecases.ts, openProvider(account, deps.providerDeps)), so an account
-  // with sealed credentials answers 500 gateway.secret_unreadable. Unskip when that passes the box.
-  it.skip('a signed inbound SMS is stored with E.164 numbers; a tampered one is refused and stores nothing', async () => {
+  it('a signed inbound SMS is stored with E.164 numbers; a tampered one is refused and stores nothing', async () => {
     const { id } = (await (await create('sha256hmac')).json()) as { id: string };
     const token = (
       await t.db.kysely
