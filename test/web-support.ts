@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +31,27 @@ export interface Herald {
   stop(): Promise<void>;
 }
 
+/** A free port on 127.0.0.1: the simulator posts its reports to HERALD_PUBLIC_URL, so the port is known up front. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startHerald(env: Record<string, string> = {}): Promise<Herald> {
+  const port = String(await freePort());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-web-'));
   const server = await startServer(
     loadConfig({
       HERALD_DATA_DIR: dataDir,
       HERALD_HOST: '127.0.0.1',
-      HERALD_PORT: '0',
+      HERALD_PORT: port,
+      HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HERALD_LOG_LEVEL: 'silent',
       HERALD_WORKER_POLL_MS: '50',
       ...env,

@@ -59,7 +59,7 @@ export function App() {
   return (
     <>
       <SessionProvider key={state.me.id} me={state.me} onSignedOut={onSignedOut}>
-        <LiveProvider key={state.expired ? 'paused' : 'live'}>
+        <LiveProvider paused={state.expired}>
           <SendSmsProvider>
             <SignedInRouter />
           </SendSmsProvider>

@@ -36,11 +36,13 @@ const LiveContext = createContext<LiveValue>({ connected: false, subscribe: () =
  * One EventSource per signed-in tab. The browser reconnects by itself and resumes with Last-Event-ID;
  * events are deduplicated by `eventId` (the stream is at-least-once across reconnects).
  */
-export function LiveProvider({ children }: { children: ReactNode }) {
+export function LiveProvider({ children, paused = false }: { children: ReactNode; paused?: boolean }) {
   const listeners = useRef(new Set<Listener>());
   const [connected, setConnected] = useState(false);
 
+  // Paused while the session has ended (the stream would only get 401s); resumes after sign-in.
   useEffect(() => {
+    if (paused) return;
     const source = new EventSource('/api/events');
     const seen = new Set<string>();
     const dispatch = (e: LiveEvent) => {
@@ -60,8 +62,11 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     );
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
-    return () => source.close();
-  }, []);
+    return () => {
+      source.close();
+      setConnected(false);
+    };
+  }, [paused]);
 
   const value = useRef<LiveValue>({
     connected,

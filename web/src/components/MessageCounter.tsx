@@ -44,7 +44,8 @@ export function useTextCount(
     staleTime: 60_000,
     placeholderData: (prev) => prev,
   });
-  const s = server.data && debounced === text ? server.data : undefined;
+  // The server's answer only for exactly this text (not a placeholder kept from an earlier text).
+  const s = server.data && !server.isPlaceholderData && debounced === text && text ? server.data : undefined;
   const maxLength = server.data?.maxLength ?? null;
   return {
     characters: s?.characters ?? local.characters,

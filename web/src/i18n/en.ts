@@ -26,6 +26,7 @@ export const en = {
   'common.details': 'Details',
   'common.backTo': 'Back to {name}',
   'common.requestId': 'Request id: {id}',
+  'common.sessionEnded': 'Your session has ended. Sign in again, then repeat the last step.',
 
   'nav.label': 'Main navigation',
   'nav.smsCenter': 'SMS Center',

@@ -5,6 +5,7 @@ import { t } from '../i18n';
 export function problemText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 0) return t('common.networkError');
+    if (err.status === 401 && err.problem.code === 'auth.unauthenticated') return t('common.sessionEnded');
     const issues = err.problem.issues?.map((i) => i.message).filter(Boolean) ?? [];
     if (err.problem.detail) return err.problem.detail;
     if (issues.length) return issues.join(' ');

@@ -9,7 +9,7 @@ import { problemText } from '../../lib/problem';
 import { LoadError, ScreenHeader } from '../../shell/ScreenState';
 import { useSendSms } from '../send-dialog/SendSmsDialog';
 import { MessageDetailDrawer } from './MessageDetailDrawer';
-import { MessagesTable } from './MessagesTable';
+import { MessageList } from './MessageList';
 import { type MessageFilters, useMessages } from './useMessages';
 
 /** SMS messages: every message with filters above each column, live statuses, resend, details. */
@@ -82,7 +82,7 @@ export default function MessagesScreen() {
         }
       />
       {query.error && <LoadError error={query.error} onRetry={() => void query.refetch()} />}
-      <MessagesTable
+      <MessageList
         rows={rows}
         filters={filters}
         onFilters={(f) => {

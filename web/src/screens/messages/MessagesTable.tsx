@@ -89,8 +89,8 @@ export function MessagesTable(p: {
             <Table.Th w={36}>
               <VisuallyHidden>{t('common.details')}</VisuallyHidden>
             </Table.Th>
-            <Table.Th>{t('messages.col.text')}</Table.Th>
-            <Table.Th w={160}>{t('messages.col.phone')}</Table.Th>
+            <Table.Th miw={240}>{t('messages.col.text')}</Table.Th>
+            <Table.Th w={150}>{t('messages.col.phone')}</Table.Th>
             <Table.Th w={170}>
               <SortHeader
                 label={t('messages.col.sentOn')}
@@ -106,8 +106,8 @@ export function MessagesTable(p: {
                 onClick={() => sortOn('status')}
               />
             </Table.Th>
-            <Table.Th w={160}>{t('messages.col.orgUnit')}</Table.Th>
-            <Table.Th w={70}>{t('messages.col.resent')}</Table.Th>
+            <Table.Th w={150}>{t('messages.col.orgUnit')}</Table.Th>
+            <Table.Th w={64}>{t('messages.col.resent')}</Table.Th>
           </Table.Tr>
           <Table.Tr>
             <Table.Td />

@@ -8,7 +8,7 @@ import { useSession } from '../../auth/session';
 import { formatDateTime, formatNumber, t } from '../../i18n';
 import { LoadError, ScreenHeader, ScreenLoading } from '../../shell/ScreenState';
 import { MessageDetailDrawer } from '../messages/MessageDetailDrawer';
-import { MessagesTable } from '../messages/MessagesTable';
+import { MessageList } from '../messages/MessageList';
 import { type MessageFilters, useMessages } from '../messages/useMessages';
 import { BatchProgress } from './SmsLogScreen';
 
@@ -111,7 +111,7 @@ export default function BatchDetailScreen() {
         </Title>
       </Group>
       {query.error && <LoadError error={query.error} onRetry={() => void query.refetch()} />}
-      <MessagesTable
+      <MessageList
         rows={rows}
         filters={filters}
         onFilters={(f) => setFilters({ ...f, batchId: id })}
