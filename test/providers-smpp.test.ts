@@ -411,6 +411,73 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     expect(JSON.stringify(logs)).not.toContain('4915123456789');
   });
 
+  it('a receipt written with underscores and data_coding 0 is read as ASCII, with its done date', async () => {
+    const systemId = uniqueName('underscore');
+    const sink = collectingSink();
+    const p = make(smsc, systemId, sink);
+    await p.listen!();
+    await bindOf(smsc, systemId);
+    const text =
+      'id:7F_A sub:001 dlvrd:000 submit_date:2611221000 done_date:2611221002 stat:EXPIRED err:000 text:a@b';
+    await smsc.command({
+      cmd: 'mo',
+      system_id: systemId,
+      from: '+4915123456789',
+      to: 'Herald',
+      esm_class: 4,
+      data_coding: 0,
+      hex: Buffer.from(text, 'latin1').toString('hex'),
+    });
+    expect(await sink.nextReport(5000)).toEqual({
+      gatewayId: '7FA0',
+      status: 'undelivered',
+      errorCode: 'EXPIRED',
+      at: '2026-11-22T10:02:00.000Z',
+    });
+  });
+
+  it('an IA5 (data_coding 1) inbound message keeps its ASCII characters', async () => {
+    const systemId = uniqueName('ia5');
+    const sink = collectingSink();
+    const p = make(smsc, systemId, sink);
+    await p.listen!();
+    await bindOf(smsc, systemId);
+    await smsc.command({
+      cmd: 'mo',
+      system_id: systemId,
+      from: '+4915123456789',
+      to: '4930123456',
+      data_coding: 1,
+      hex: Buffer.from('mail me@example.org re: order_4711', 'latin1').toString('hex'),
+    });
+    expect((await sink.nextInbound(5000)).text).toBe('mail me@example.org re: order_4711');
+  });
+
+  it('a deliver_sm the sink cannot store is answered ESME_RX_T_APPN, so the SMSC delivers it again', async () => {
+    const systemId = uniqueName('sinkfail');
+    const failing = {
+      reports: async () => {
+        throw new Error('database down');
+      },
+      inbound: async () => {
+        throw new Error('database down');
+      },
+    };
+    const p = make(smsc, systemId, failing);
+    await p.listen!();
+    await bindOf(smsc, systemId);
+    const since = smsc.events.length;
+    await smsc.command({
+      cmd: 'mo',
+      system_id: systemId,
+      from: '+4915123456789',
+      to: 'Herald',
+      hex: gsmHex('STOP'),
+    });
+    const resp = await smsc.waitFor((e) => e.ev === 'deliver_sm_resp', 5000, since);
+    expect(resp.status).toBe(0x64);
+  });
+
   it('a concatenated inbound message (GSM and UCS-2) is reassembled from parts arriving out of order', async () => {
     const systemId = uniqueName('mo');
     const sink = collectingSink();

@@ -1,3 +1,4 @@
+import { DEFAULT_ALPHABET, DEFAULT_EXTENSION, GSM_ESCAPE } from '../../core/encoding/index.js';
 import type { InboundSms } from '../provider.contract.js';
 import type { DecodedMessage, SmppPdu } from './smpp.lib.js';
 import { IEI_CONCAT_8, IEI_CONCAT_16 } from './smpp.submit.js';
@@ -46,6 +47,23 @@ function concatOf(udh: readonly Buffer[], pdu: SmppPdu): Concatenation | null {
   return null;
 }
 
+const SEPTETS = new Map<string, string>();
+for (const [septet, char] of DEFAULT_EXTENSION) SEPTETS.set(char, String.fromCharCode(GSM_ESCAPE, septet));
+for (let septet = 0; septet < DEFAULT_ALPHABET.length; septet++) {
+  if (septet !== GSM_ESCAPE) SEPTETS.set(DEFAULT_ALPHABET[septet]!, String.fromCharCode(septet));
+}
+
+/**
+ * The octets of a text the library decoded as GSM 7-bit, read as IA5/ASCII instead. The library
+ * decodes `data_coding` 0 and 1 alike as GSM, but receipts and IA5 messages are ASCII: `_` (0x5F)
+ * would come out as `§`, `@` (0x40) as `¡`.
+ */
+export function gsmDecodedAsAscii(text: string): string {
+  let out = '';
+  for (const char of text) out += SEPTETS.get(char) ?? char;
+  return out;
+}
+
 /** An address with TON 1 (international) gets its `+` back. */
 const withPlus = (addr: string, ton: number | undefined) =>
   ton === 1 && /^\d+$/.test(addr) ? `+${addr}` : addr;
@@ -57,7 +75,7 @@ export function inboundPart(pdu: SmppPdu): InboundPart {
   return {
     from: withPlus(pdu.source_addr ?? '', pdu.source_addr_ton),
     to: withPlus(pdu.destination_addr ?? '', pdu.dest_addr_ton),
-    text: body.text,
+    text: ((pdu.data_coding ?? 0) & 0x0f) === 1 ? gsmDecodedAsAscii(body.text) : body.text,
     concat: concatOf(sm.udh.length > 0 ? sm.udh : body.udh, pdu),
   };
 }

@@ -9,7 +9,7 @@ import type {
   SendOutcome,
 } from '../provider.contract.js';
 import { normalizeGatewayId } from '../provider.contract.js';
-import { createReassembler, inboundPart } from './smpp.inbound.js';
+import { createReassembler, gsmDecodedAsAscii, inboundPart } from './smpp.inbound.js';
 import { commandStatusName, hexStatus, type SmppPdu, smppLib } from './smpp.lib.js';
 import { receiptToReport } from './smpp.receipt.js';
 import { createSmppConnection, type SubmitAnswer } from './smpp.session.js';
@@ -68,7 +68,8 @@ function createSmpp(account: ProviderAccount<SmppSettings>, deps: ProviderDeps):
       const part = inboundPart(pdu);
       const result = receiptToReport(
         {
-          text: part.text,
+          // Receipt texts are ASCII; with data_coding 0 the library decoded them as GSM.
+          text: ((pdu.data_coding ?? 0) & 0x0f) === 0 ? gsmDecodedAsAscii(part.text) : part.text,
           ...(pdu.receipted_message_id ? { receiptedMessageId: pdu.receipted_message_id } : {}),
           ...(pdu.message_state !== undefined ? { messageState: pdu.message_state } : {}),
         },

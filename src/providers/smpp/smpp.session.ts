@@ -7,7 +7,8 @@ import type { SmppSettings } from './smpp.settings.js';
  * binds, keeps at most `windowSize` `submit_sm` waiting for their response, sends `enquire_link`
  * every `enquireLinkMs`, answers the SMSC's `enquire_link`, `unbind` and `deliver_sm`, and once it
  * has been bound (by a send or by `keepOpen`) reconnects after any loss with exponential backoff and
- * jitter until `close()`.
+ * jitter until `close()`. After `ESME_RTHROTTLED` / `ESME_RMSGQFUL` no submit is written on the bind for
+ * `throttleBackoffMs`.
  */
 
 /** What became of one `submit_sm`. */
@@ -76,6 +77,9 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
   let retryTimer: NodeJS.Timeout | undefined;
   let inFlight = 0;
   const windowWaiters: (() => void)[] = [];
+  /** After ESME_RTHROTTLED / ESME_RMSGQFUL the whole bind pauses: the SMSC counts per bind. */
+  let throttledUntil = 0;
+  const throttling = new Set([smppLib.errors.ESME_RTHROTTLED, smppLib.errors.ESME_RMSGQFUL]);
 
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
     deps.log(level, msg, { ...logFields, ...fields });
@@ -271,6 +275,8 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
       // Inside a backoff no new connection is tried for each message: they wait for the next attempt.
       if ((!live || live.dead) && !binding && nextAttemptAt > Date.now())
         return unavailable('SMPP_NOT_BOUND');
+      const pause = throttledUntil - Date.now();
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       let l: Live;
       try {
         l = await ensureBound();
@@ -296,6 +302,7 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
           (pdu) => {
             // generic_nack answers a PDU the SMSC could not read; with status 0 it still refused it.
             const status = pdu.command_status || (pdu.command === 'generic_nack' ? 0x03 : 0);
+            if (throttling.has(status)) throttledUntil = Date.now() + s.throttleBackoffMs;
             req.settle({ kind: 'resp', status, messageId: pdu.message_id ?? '' });
           },
           () => {
