@@ -418,7 +418,7 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     await p.listen!();
     await bindOf(smsc, systemId);
     const text =
-      'id:7F_A sub:001 dlvrd:000 submit_date:2611221000 done_date:2611221002 stat:EXPIRED err:000 text:a@b';
+      'id:7FA0 sub:001 dlvrd:000 submit_date:2611221000 done_date:2611221002 stat:EXPIRED err:000 text:a@b';
     await smsc.command({
       cmd: 'mo',
       system_id: systemId,
