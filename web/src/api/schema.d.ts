@@ -843,7 +843,7 @@ export interface paths {
         put?: never;
         /**
          * Delivery reports from a gateway (public; the URL is shown on the gateway account)
-         * @description The body is whatever the gateway sends; its adapter verifies the signature and parses it. Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default).
+         * @description The body is whatever the gateway sends; its adapter verifies the signature and parses it (403 and nothing written when it is missing or wrong). Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default). A report received before is dropped (`duplicates`): a replayed callback is processed once.
          */
         post: {
             parameters: {
@@ -864,6 +864,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             applied: number;
+                            duplicates: number;
                             ignored: number;
                             unmatched: number;
                         };
@@ -878,8 +879,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The report signature is not valid */
-                401: {
+                /** @description The report signature is missing or not valid */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -888,6 +889,75 @@ export interface paths {
                     };
                 };
                 /** @description No such callback */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/{token}/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inbound SMS from a gateway (public; the callback URL of the gateway account + `/inbound`)
+         * @description The body is whatever the gateway sends; its adapter verifies the signature and parses it. The answer is what the gateway expects (e.g. TwiML for Twilio, an empty body for Kannel), else `{}`. A message the account already stored (same gateway message id) is not stored or acted on again.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The gateway's acknowledgement (`{}` unless the gateway expects another body) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                        "text/plain": string;
+                    };
+                };
+                /** @description The message could not be read */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The signature is not valid */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such callback, or the gateway does not receive inbound messages over HTTP */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2085,6 +2155,260 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/gateways/{id}/test-send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one test SMS straight through the gateway and return its answer (gateway managers)
+         * @description Nothing is queued or stored in the message log; the answer is the adapter's typed outcome (never the gateway's raw body). At most 5 per gateway per minute (`429 gateway.test_send_limited` with `Retry-After`). Numbers that opted out are refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TestSend"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestSendResult"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbound SMS of your org units, newest first: filter by number, contact, keyword, dates */
+        get: {
+            parameters: {
+                query?: {
+                    contactId?: string;
+                    /** @description `nextCursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Received at or after (inclusive). */
+                    from?: string;
+                    /** @description Messages that were this keyword action; `any`: any keyword; `none`: ordinary replies. */
+                    keyword?: "opt_out" | "opt_in" | "opt_in_if_opted_out" | "help" | "any" | "none";
+                    limit?: number;
+                    /** @description The sender's number: in E.164 (`+4915…`) it matches the normalised number; otherwise the number exactly as the gateway wrote it. */
+                    number?: string;
+                    /** @description Exactly this org unit. Default: every unit you see. */
+                    orgUnitId?: string;
+                    /** @description Received before (exclusive; a bare date includes that whole day, UTC). */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["InboundMessage"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbound/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One inbound SMS, with its keyword, consent event and reply */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundMessage"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such inbound message (or not in your org units) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages": {
         parameters: {
             query?: never;
@@ -2869,6 +3193,178 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/org-units/{id}/keywords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An org unit's keywords (STOP, START, YES, HELP and their translations) and reply texts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KeywordSettings"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such org unit (or not one of yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set an org unit's keyword lists and reply texts (fields left out use the language defaults) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        keywords?: {
+                            help?: string[];
+                            optIn?: string[];
+                            optInIfOptedOut?: string[];
+                            optOut?: string[];
+                        };
+                        /**
+                         * @description Whose defaults fill the fields left out. Default: the language of the unit’s region.
+                         * @enum {string|null}
+                         */
+                        language?: "en" | "de" | "fr" | "es" | "tr" | "ar" | "no" | null;
+                        /** @description `{{org_unit.name}}` in a reply is replaced by the unit’s name. */
+                        replies?: {
+                            help?: string;
+                            optIn?: string;
+                            optOut?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KeywordSettings"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such org unit (or not one of yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/org-units/{id}/sender": {
         parameters: {
             query?: never;
@@ -3037,7 +3533,7 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     limit?: number;
-                    type?: "setup_completed" | "login" | "login_failed" | "logout" | "api_key_created" | "api_key_revoked" | "api_key_rejected" | "permission_denied" | "user_created" | "user_updated";
+                    type?: "setup_completed" | "login" | "login_failed" | "logout" | "api_key_created" | "api_key_revoked" | "api_key_rejected" | "permission_denied" | "user_created" | "user_updated" | "org_unit_keywords_updated" | "gateway_created" | "gateway_updated" | "gateway_test_send";
                 };
                 header?: never;
                 path?: never;
@@ -5095,7 +5591,7 @@ export interface components {
              */
             currency: string | null;
             /** @enum {string} */
-            kind: "simulator";
+            kind: "simulator" | "twilio" | "smpp" | "http" | "vonage" | "kannel";
             /** @default 10 */
             maxParts: number;
             /** @default 10 */
@@ -5159,7 +5655,7 @@ export interface components {
             description?: string;
             /** @description Default true. */
             enabled?: boolean;
-            /** @description Event types to receive (`message.inbound` is accepted now, sent once inbound SMS exists). */
+            /** @description Event types to receive: `message.status_changed`, `message.inbound` (an SMS a handset sent, see docs/inbound.md), `batch.completed`. */
             eventTypes: ("message.status_changed" | "message.inbound" | "batch.completed")[];
             orgUnitId: string;
             /**
@@ -5174,18 +5670,67 @@ export interface components {
             createdAt: string;
             currency: string | null;
             id: string;
+            /** @description Where the gateway posts inbound SMS (replies, STOP): the callback URL + `/inbound`. Only for system managers. */
+            inboundUrl?: string;
             /** @enum {string} */
-            kind: "simulator";
+            kind: "simulator" | "twilio" | "smpp" | "http" | "vonage" | "kannel";
             maxParts: number;
             messagesPerSecond: number;
             name: string;
             pricePerPart: number | null;
-            /** @description Only for gateway managers; secret fields are never returned. */
+            /** @description Only for gateway managers. Secret fields (credentials) are write-only: a secret that is set reads as `********`. */
             settings?: {
                 [key: string]: unknown;
             };
             shiftTables: ("turkish" | "spanish" | "portuguese")[];
             updatedAt: string;
+        };
+        InboundMessage: {
+            contactId: string | null;
+            /** @description The sender as the gateway wrote it. */
+            from: string;
+            /** @description The sender in E.164, when it could be parsed. */
+            fromE164: string | null;
+            gatewayMessageId: string | null;
+            id: string;
+            /** @description Set when the text was a keyword: what it asked for and what it did. */
+            keyword: {
+                /** @enum {string} */
+                action: "opt_out" | "opt_in" | "opt_in_if_opted_out" | "help";
+                consentEventId: string | null;
+                /** @enum {string|null} */
+                effect: "opted_out" | "already_opted_out" | "opted_in" | "already_opted_in" | "not_opted_out" | "help_sent" | "no_number" | null;
+                keyword: string;
+                replyMessageId: string | null;
+            } | null;
+            /** @description The last message sent to this number before it arrived. */
+            lastMessageId: string | null;
+            orgUnitId: string;
+            providerAccountId: string;
+            receivedAt: string;
+            storedAt: string;
+            text: string;
+            /** @description Our number, short code or sender id it was sent to. */
+            to: string;
+        };
+        KeywordSettings: {
+            /** @description False: every value is the default of the language of the unit’s region. */
+            customized: boolean;
+            keywords: {
+                help: string[];
+                optIn: string[];
+                optInIfOptedOut: string[];
+                optOut: string[];
+            };
+            /** @enum {string} */
+            language: "en" | "de" | "fr" | "es" | "tr" | "ar" | "no";
+            orgUnitId: string;
+            replies: {
+                help: string;
+                optIn: string;
+                optOut: string;
+            };
+            updatedAt: string | null;
         };
         Login: {
             email: string;
@@ -5520,6 +6065,39 @@ export interface components {
             path: string;
             sample: string;
         };
+        TestSend: {
+            /** @description Sender id; default: that of a sender configuration using this gateway, else `Herald`. */
+            from?: string;
+            /** @example Herald test message */
+            text: string;
+            /**
+             * @description Recipient in E.164.
+             * @example +4915123456789
+             */
+            to: string;
+        };
+        TestSendResult: {
+            gatewayId: string;
+            messageId: string;
+            /** @enum {boolean} */
+            ok: true;
+            partIds?: string[];
+            parts: number;
+            /** @enum {string} */
+            status: "accepted" | "sent";
+        } | {
+            /** @enum {string} */
+            class: "retryable" | "permanent" | "throttled" | "opted_out" | "unknown";
+            /** @description The gateway's error code (or the adapter's own). */
+            code: string;
+            messageId: string;
+            /** @enum {boolean} */
+            ok: false;
+            parts: number;
+            retryAfterMs?: number;
+            /** @description A short explanation; never the gateway's raw answer. */
+            text: string;
+        };
         TextCount: {
             characters: number;
             /** @enum {string} */
@@ -5579,7 +6157,7 @@ export interface components {
             name?: string;
             /** @description Price of one SMS part in the smallest currency unit (e.g. cents). */
             pricePerPart?: number | null;
-            /** @description Laid over the stored settings field by field (omit secrets to keep them). */
+            /** @description Laid over the stored settings field by field. A secret that is omitted or sent back as `********` keeps its stored value. */
             settings?: {
                 [key: string]: unknown;
             };
@@ -5620,7 +6198,7 @@ export interface components {
             description?: string | null;
             /** @description Disabling pauses pending deliveries and creates no new ones; enabling resumes them. */
             enabled?: boolean;
-            /** @description Event types to receive (`message.inbound` is accepted now, sent once inbound SMS exists). */
+            /** @description Event types to receive: `message.status_changed`, `message.inbound` (an SMS a handset sent, see docs/inbound.md), `batch.completed`. */
             eventTypes?: ("message.status_changed" | "message.inbound" | "batch.completed")[];
             /**
              * @description Where Herald POSTs events: https (http only when HERALD_WEBHOOKS_ALLOW_HTTP is on); internal addresses are refused unless HERALD_WEBHOOKS_ALLOW_PRIVATE is on.
