@@ -644,5 +644,53 @@ describe.each(TEST_DIALECTS)(
       expect(await statusOf()).toEqual({ status: 'undelivered', error_code: '011' });
       expect(await (await post(body, sig)).json()).toMatchObject({ applied: 0, duplicates: 1 });
     });
+
+    it('a signed inbound SMS is stored; an unsigned or tampered one is refused and stores nothing', async () => {
+      const res = await t.request('/api/gateways', {
+        method: 'POST',
+        headers,
+        json: {
+          name: 'Inbound gateway',
+          kind: 'http',
+          settings: {
+            url: `${gw.url}/send/json`,
+            inbound: { fromField: 'sender', toField: 'receiver', textField: 'body', idField: 'msgid' },
+            signatureHeader: 'X-Gw-Signature',
+            signatureSecret: SIGNING,
+          },
+        },
+      });
+      const { id } = (await res.json()) as { id: string };
+      const token = (
+        await t.db.kysely
+          .selectFrom('provider_accounts')
+          .select('callback_token')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).callback_token;
+      const body = 'sender=%2B4915123456789&receiver=%2B4930123456&body=Hello+Herald&msgid=MO77';
+      const post = (b: string, signature?: string) =>
+        t.request(`/api/callbacks/${token}/inbound`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            ...(signature && { [FAKE_SIGNATURE_HEADER]: signature }),
+          },
+          body: b,
+        });
+      const sig = hmac(body).toString('hex');
+      expect((await post(body)).status).toBe(403);
+      expect((await post(body.replace('Hello', 'STOP'), sig)).status).toBe(403);
+      expect(await t.db.kysely.selectFrom('inbound_messages').selectAll().execute()).toHaveLength(0);
+      expect((await post(body, sig)).status).toBe(200);
+      expect((await post(body, sig)).status).toBe(200);
+      const rows = await t.db.kysely.selectFrom('inbound_messages').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        provider_account_id: id,
+        gateway_message_id: normalizeGatewayId('MO77'),
+        text: 'Hello Herald',
+      });
+    });
   },
 );
