@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdmin } from './cli/admin.js';
 import { registerContacts } from './cli/contacts.js';
+import { registerInbound } from './cli/inbound.js';
 import { registerMessages } from './cli/messages.js';
 import { registerMigrate } from './cli/migrate.js';
 import { registerResend } from './cli/resend.js';
@@ -32,6 +33,7 @@ registerContacts(program);
 registerMessages(program);
 registerSend(program);
 registerResend(program);
+registerInbound(program);
 
 try {
   await program.parseAsync(process.argv);
