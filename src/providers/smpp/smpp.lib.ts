@@ -36,7 +36,13 @@ export interface DecodedMessage {
 export type PduCallback = (pdu: SmppPdu) => void;
 
 export interface SmppSession {
-  readonly socket: { readonly writable: boolean; destroy(): void; setNoDelay?(noDelay?: boolean): void };
+  readonly socket: {
+    readonly writable: boolean;
+    destroy(): void;
+    setNoDelay?(noDelay?: boolean): void;
+    cork(): void;
+    uncork(): void;
+  };
   on(event: 'connect' | 'close', listener: () => void): this;
   on(event: 'error', listener: (e: Error) => void): this;
   on(event: 'pdu', listener: (pdu: SmppPdu) => void): this;

@@ -59,6 +59,8 @@ interface Live {
   readonly session: SmppSession;
   readonly pending: Set<PendingRequest>;
   dead: boolean;
+  /** The socket is corked until the end of this tick: submits of one tick leave in one write. */
+  corked: boolean;
   enquireTimer?: NodeJS.Timeout;
   enquireDeadline?: NodeJS.Timeout;
 }
@@ -146,7 +148,7 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
   }
 
   function attach(session: SmppSession): Live {
-    const l: Live = { session, pending: new Set(), dead: false };
+    const l: Live = { session, pending: new Set(), dead: false, corked: false };
     session.on('error', (e) => lose(l, `connection error: ${e.message}`));
     session.on('close', () => lose(l, 'connection closed by the SMSC'));
     session.on('pdu', (pdu) => onPdu(l, pdu));
@@ -297,6 +299,14 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
           req.settle({ kind: 'lost', written: req.written, reason: 'no submit_sm_resp in time' });
           lose(l, 'submit_sm_resp not answered');
         }, s.responseTimeoutMs);
+        if (!l.corked) {
+          l.corked = true;
+          l.session.socket.cork();
+          process.nextTick(() => {
+            l.corked = false;
+            l.session.socket.uncork();
+          });
+        }
         const sent = l.session.submit_sm(
           { ...fields },
           (pdu) => {
