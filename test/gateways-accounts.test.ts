@@ -177,6 +177,25 @@ describe.each(TEST_DIALECTS)('gateway accounts on %s', (dialect) => {
         details: { field: 'settings.secretParamValue' },
       });
       expect(String((error as Error).message)).not.toContain(API_KEY);
+      // A value that no longer opens (the key was lost) is repaired by entering the secret again.
+      const stored = JSON.parse((await rawRow(b.id)).settings) as Json;
+      await t.db.kysely
+        .updateTable('provider_accounts')
+        .set({ settings: JSON.stringify({ ...stored, secretParamValue: sealedA }) })
+        .where('id', '=', b.id)
+        .execute();
+      const blocked = await call('PATCH', `/api/gateways/${b.id}`, { settings: { messageParam: 'msg' } });
+      expect(blocked.status).toBe(500);
+      expect(await blocked.json()).toMatchObject({
+        code: 'gateway.secret_unreadable',
+        field: 'settings.secretParamValue',
+      });
+      expect(
+        (await call('PATCH', `/api/gateways/${b.id}`, { settings: { secretParamValue: NEW_KEY } })).status,
+      ).toBe(200);
+      expect(
+        openSettings('http', b.id, JSON.parse((await rawRow(b.id)).settings) as Json, box).secretParamValue,
+      ).toBe(NEW_KEY);
       // Without a box an account with secrets cannot be opened at all (never with the sealed text).
       await expect(async () => openProvider(await rawRow(a.id))).rejects.toMatchObject({
         code: 'gateway.secret_unreadable',

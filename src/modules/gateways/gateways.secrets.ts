@@ -50,17 +50,21 @@ export function sealSettings(
   return out;
 }
 
-/** Stored settings → the plain settings the adapter gets. Throws `gateway.secret_unreadable`. */
+/**
+ * Stored settings → the plain settings the adapter gets. Throws `gateway.secret_unreadable`. Fields in
+ * `skip` stay sealed (an update that replaces them need not, and after a lost key cannot, open them).
+ */
 export function openSettings(
   kind: ProviderKind,
   accountId: string,
   stored: Record<string, unknown>,
   box: SecretBox | undefined,
+  skip: ReadonlySet<string> = new Set(),
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...stored };
   for (const field of secretFields(kind)) {
     const value = stored[field];
-    if (!isSealed(value)) continue;
+    if (!isSealed(value) || skip.has(field)) continue;
     if (!box) {
       throw new AppError(
         'gateway.secret_unreadable',
@@ -89,6 +93,11 @@ export function maskSettings(kind: ProviderKind, stored: Record<string, unknown>
     if (out[field] !== undefined && out[field] !== null) out[field] = SECRET_MASK;
   }
   return out;
+}
+
+/** The secret fields an update gives a new value (not omitted, not the mask). */
+export function replacedSecrets(kind: ProviderKind, patch: Record<string, unknown>): Set<string> {
+  return new Set(secretFields(kind).filter((f) => patch[f] !== undefined && patch[f] !== SECRET_MASK));
 }
 
 /** A create's settings: a secret sent as the mask is no value at all (the schema then says if it is required). */

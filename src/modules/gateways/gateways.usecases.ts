@@ -24,6 +24,7 @@ import {
   maskSettings,
   mergeSettings,
   openSettings,
+  replacedSecrets,
   sealSettings,
   withoutMasks,
 } from './gateways.secrets.js';
@@ -231,7 +232,15 @@ export async function changeGateway({
   let settings = current.settings;
   let changedFields: string[] = [];
   if (patch.settings !== undefined) {
-    const before = openSettings(kind, id, JSON.parse(current.settings) as Record<string, unknown>, box);
+    // Secrets the patch replaces are not opened: re-entering them is how an account whose key was lost
+    // is repaired.
+    const before = openSettings(
+      kind,
+      id,
+      JSON.parse(current.settings) as Record<string, unknown>,
+      box,
+      replacedSecrets(kind, patch.settings),
+    );
     const after = validateGatewaySettings(kind, mergeSettings(kind, before, patch.settings));
     await checkGatewayAddresses(kind, after, policy);
     changedFields = changedSettings(before, after);
