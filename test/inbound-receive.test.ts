@@ -153,6 +153,37 @@ describe.each(TEST_DIALECTS)('inbound SMS on %s', (dialect) => {
     expect(seen).toEqual([]);
   });
 
+  it('answers 404 with a clear problem for a gateway whose inbound does not arrive over HTTP (SMPP)', async () => {
+    const now = t.clock.now().toISOString();
+    await t.db.kysely
+      .insertInto('provider_accounts')
+      .values({
+        id: 'pa-smpp',
+        name: 'SMPP',
+        kind: 'smpp',
+        settings: JSON.stringify({ host: '127.0.0.1', systemId: 'herald' }),
+        messages_per_second: 10,
+        max_parts: 10,
+        price_per_part: null,
+        currency: null,
+        shift_tables: '[]',
+        callback_token: 'smpp-callback-token',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const res = await t.request('/api/callbacks/smpp-callback-token/inbound', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(404);
+    const problem = (await res.json()) as Json;
+    expect(problem.code).toBe('inbound.not_supported');
+    expect(problem.detail).toContain('does not receive inbound messages over HTTP');
+    expect(await rows()).toEqual([]);
+  });
+
   it('answers 400 for a correctly signed body that is not an inbound message', async () => {
     const { createHmac } = await import('node:crypto');
     const body = JSON.stringify({ id: 'x2', from: HANDSET });
@@ -202,6 +233,12 @@ describe.each(TEST_DIALECTS)('inbound SMS on %s', (dialect) => {
     // The unit's region is DE: the German confirmation, with the unit's name.
     expect(reply!.body).toContain('abgemeldet');
     expect(reply!.body).toContain('Head Office');
+    // The message list finds it by its reference.
+    const listed = await t.request(`/api/messages?referenceType=inbound_message&referenceId=${row!.id}`, {
+      headers,
+    });
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as Json).items.map((m: Json) => m.id)).toEqual([reply!.id]);
 
     // A second STOP (a new message) changes nothing and sends no second confirmation.
     await send('ＳＴＯＰ');
