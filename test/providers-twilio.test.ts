@@ -998,10 +998,7 @@ describe.each(TEST_DIALECTS)('twilio through Herald (API, worker, callback route
     expect(consent).toEqual([{ state: 'opted_out', source: 'provider' }]);
   });
 
-  // Skipped until the inbound route opens sealed credentials: receiveInboundCallback
-  // (src/modules/inbound/inbound.usecases.ts) calls openProvider without the secret box, so every gateway
-  // whose settings hold a secret (Twilio's authToken) answers 500 gateway.secret_unreadable there.
-  it.skip('an inbound SMS is answered with empty TwiML and stored once; unsigned is 403 and stores nothing', async () => {
+  it('an inbound SMS is answered with empty TwiML and stored once; unsigned is 403 and stores nothing', async () => {
     const path = `/api/callbacks/${gateway.callback_token}/inbound`;
     const sid = `SM${'cd34'.repeat(8)}`;
     const params = {
