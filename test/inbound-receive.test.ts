@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
+import { silentLogger } from '../src/core/logger.js';
 import { TEST_DIALECTS } from '../src/db/test-dialects.js';
 import type { HeraldEvent } from '../src/modules/events/events.bus.js';
+import { receiveInbound } from '../src/modules/inbound/inbound.usecases.js';
 import {
   SIMULATOR_SIGNATURE_HEADER,
   signSimulatorReport,
@@ -251,6 +253,24 @@ describe.each(TEST_DIALECTS)('inbound SMS on %s', (dialect) => {
     });
     expect(await consentEvents(HANDSET)).toHaveLength(1);
     expect(await replies()).toHaveLength(1);
+  });
+
+  it('two STOPs from one number processed at the same time opt out once and confirm once', async () => {
+    const deps = { db: t.db.kysely, clock: t.clock, bus: t.bus, logger: silentLogger, config: t.config };
+    const row = await t.db.kysely.selectFrom('provider_accounts').selectAll().executeTakeFirstOrThrow();
+    const results = await Promise.all(
+      ['par-1', 'par-2', 'par-3'].map((id) =>
+        receiveInbound(deps, row, [{ gatewayMessageId: id, from: HANDSET, to: 'Herald', text: 'STOP' }]),
+      ),
+    );
+    expect(results.map((r) => r.stored)).toEqual([1, 1, 1]);
+    expect(await consentEvents(HANDSET)).toHaveLength(1);
+    expect(await replies()).toHaveLength(1);
+    expect((await rows()).map((r) => r.keyword_effect).sort()).toEqual([
+      'already_opted_out',
+      'already_opted_out',
+      'opted_out',
+    ]);
   });
 
   it('START opts in with a confirmation; YES only counts after an opt-out', async () => {

@@ -24,6 +24,7 @@ import { openProvider } from '../gateways/gateways.usecases.js';
 import type { OrgUnitRow } from '../org-units/org-units.repository.js';
 import { expandWithDescendants } from '../org-units/org-units.scope.js';
 import { effectiveKeywordSettings, matchKeyword, renderReply } from './inbound.keywords.js';
+import { lockNumber } from './inbound.lock.postgres.js';
 import { queueKeywordReply, type ReplyRoute } from './inbound.reply.js';
 import {
   addressKey,
@@ -229,6 +230,7 @@ async function applyKeyword(
       reply_message_id: await reply(settings.replies.help),
     };
   }
+  await lockNumber(deps.db, fromE164);
   const current = (await consentStates(deps.db, [fromE164])).get(fromE164) ?? 'unknown';
   if (match.action === 'opt_out') {
     if (current === 'opted_out') return { ...NO_KEYWORD, ...base, keyword_effect: 'already_opted_out' };
