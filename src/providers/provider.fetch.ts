@@ -52,6 +52,9 @@ export interface GuardedFetchOptions {
   maxResponseBytes?: number;
 }
 
+/** Keep-alive pools kept per client; past this many, the oldest is closed (a host's address changed). */
+const MAX_POOLS = 64;
+
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 const bareHost = (hostname: string) => hostname.replace(/^\[(.*)\]$/, '$1');
@@ -61,6 +64,26 @@ export function createGuardedFetch(opts: GuardedFetchOptions): FetchLike {
   const trusted = new Set((opts.trustedOrigins ?? []).map((o) => new URL(o).origin));
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const maxBytes = opts.maxResponseBytes ?? 1024 * 1024;
+  // One keep-alive pool per (scheme, host, port, checked address): a reused connection is always one
+  // that was opened to the checked address, and a gateway under load is not paying a TCP (and TLS)
+  // handshake per message. Idle sockets do not keep the process alive (Node unrefs them).
+  const pools = new Map<string, http.Agent>();
+  const poolFor = (url: URL, address: CheckedAddress | undefined) => {
+    const key = `${url.protocol}//${url.host}@${address?.address ?? 'dns'}`;
+    let agent = pools.get(key);
+    if (!agent) {
+      // Idle sockets are dropped after 4 s, before common servers close them (undici does the same).
+      const options = { keepAlive: true, maxSockets: 64, timeout: 4000 };
+      agent = url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+      pools.set(key, agent);
+      if (pools.size > MAX_POOLS) {
+        const [oldest, old] = pools.entries().next().value as [string, http.Agent];
+        pools.delete(oldest);
+        old.destroy();
+      }
+    }
+    return agent;
+  };
   return async (rawUrl, init) => {
     let url: URL;
     try {
@@ -124,7 +147,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): FetchLike {
           path: `${url.pathname}${url.search}`,
           method: normalised.method,
           headers,
-          agent: false,
+          agent: poolFor(url, pinnedTo),
           ...(pinned ? { lookup: pinned } : {}),
         },
         (res) => {
