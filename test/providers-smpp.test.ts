@@ -15,6 +15,8 @@ import { normalizeGatewayId } from '../src/providers/provider.contract.js';
 import { PROVIDER_FACTORIES } from '../src/providers/provider.registry.js';
 import { seededRandom } from '../src/providers/simulator/simulator.random.js';
 import { encodeSeptets, fillBitsAfter, packSeptets } from '../src/providers/smpp/smpp.gsm7.js';
+import { smppLib } from '../src/providers/smpp/smpp.lib.js';
+import { encodeSubmitSm } from '../src/providers/smpp/smpp.pdu.js';
 import { smppFactory } from '../src/providers/smpp/smpp.provider.js';
 import {
   parseReceiptText,
@@ -598,6 +600,61 @@ describe('smpp adapter against the Net::SMPP SMSC', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(smsc.events.filter((e) => e.ev === 'bind' && e.system_id === systemId)).toHaveLength(1);
     expect(await p.send(message('x'))).toMatchObject({ ok: false, class: 'retryable' });
+  });
+});
+
+describe('smpp submit_sm encoding', () => {
+  it('is byte for byte what the smpp package encodes for the same fields', () => {
+    const PDU = (smppLib as unknown as { PDU: new (c: string, o: object) => { toBuffer(): Buffer } }).PDU;
+    for (const [validity, message] of [
+      ['', Buffer.from('Hello')],
+      ['000001023005000R', Buffer.from('050003a70201', 'hex')],
+      ['261123123005000+', Buffer.alloc(254, 0x41)],
+    ] as const) {
+      const ours = encodeSubmitSm(0x7fff0001, {
+        sourceTon: 5,
+        sourceNpi: 0,
+        source: 'Herald',
+        destTon: 1,
+        destNpi: 1,
+        destination: '4915123456789',
+        esmClass: 0x40,
+        registeredDelivery: 1,
+        dataCoding: 8,
+        validityPeriod: validity,
+        shortMessage: message,
+      });
+      const theirs = new PDU('submit_sm', {
+        sequence_number: 0x7fff0001,
+        source_addr_ton: 5,
+        source_addr_npi: 0,
+        source_addr: 'Herald',
+        dest_addr_ton: 1,
+        dest_addr_npi: 1,
+        destination_addr: '4915123456789',
+        esm_class: 0x40,
+        registered_delivery: 1,
+        data_coding: 8,
+        validity_period: validity,
+        short_message: message,
+      }).toBuffer();
+      expect(ours.toString('hex')).toBe(theirs.toString('hex'));
+    }
+    expect(() =>
+      encodeSubmitSm(1, {
+        sourceTon: 0,
+        sourceNpi: 0,
+        source: '',
+        destTon: 0,
+        destNpi: 0,
+        destination: '1',
+        esmClass: 0,
+        registeredDelivery: 0,
+        dataCoding: 0,
+        validityPeriod: '',
+        shortMessage: Buffer.alloc(255),
+      }),
+    ).toThrow(RangeError);
   });
 });
 

@@ -35,6 +35,14 @@ export interface DecodedMessage {
 
 export type PduCallback = (pdu: SmppPdu) => void;
 
+/** A request PDU encoded by us (see smpp.pdu.ts): what `Session.send` needs of a PDU. */
+export interface OutgoingPdu {
+  readonly command: string;
+  sequence_number: number;
+  isResponse(): boolean;
+  toBuffer(): Buffer;
+}
+
 export interface SmppSession {
   readonly socket: {
     readonly writable: boolean;
@@ -48,10 +56,13 @@ export interface SmppSession {
   on(event: 'pdu', listener: (pdu: SmppPdu) => void): this;
   removeAllListeners(): this;
   bind_transceiver(options: Record<string, unknown>, onResponse: PduCallback): boolean;
-  submit_sm(options: Record<string, unknown>, onResponse: PduCallback, onWritten: PduCallback): boolean;
   enquire_link(options: Record<string, unknown>, onResponse: PduCallback): boolean;
   unbind(options: Record<string, unknown>, onResponse: PduCallback): boolean;
-  send(pdu: SmppPdu): boolean;
+  /**
+   * Writes a PDU: a request gets the next sequence number (set on `pdu` before `toBuffer()`) and its
+   * response goes to `onResponse`; `onWritten` runs once the bytes are handed to the socket.
+   */
+  send(pdu: SmppPdu | OutgoingPdu, onResponse?: PduCallback, onWritten?: PduCallback): boolean;
   close(): void;
   destroy(): void;
 }

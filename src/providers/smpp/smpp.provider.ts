@@ -11,6 +11,7 @@ import type {
 import { normalizeGatewayId } from '../provider.contract.js';
 import { createReassembler, gsmDecodedAsAscii, inboundPart } from './smpp.inbound.js';
 import { commandStatusName, hexStatus, type SmppPdu, smppLib } from './smpp.lib.js';
+import type { SubmitSmFields } from './smpp.pdu.js';
 import { receiptToReport } from './smpp.receipt.js';
 import { createSmppConnection, type SubmitAnswer } from './smpp.session.js';
 import { type SmppSettings, smppSettingsSchema } from './smpp.settings.js';
@@ -156,25 +157,23 @@ function createSmpp(account: ProviderAccount<SmppSettings>, deps: ProviderDeps):
     if (!built.ok) return permanent('SMPP_ENCODING', built.reason);
     const source = sourceAddress(message.from, s);
     const destination = destinationAddress(message.to);
-    const common = {
-      source_addr_ton: source.ton,
-      source_addr_npi: source.npi,
-      source_addr: source.addr,
-      dest_addr_ton: destination.ton,
-      dest_addr_npi: destination.npi,
-      destination_addr: destination.addr,
-      registered_delivery: 1,
-      ...(message.validityUntil
-        ? { validity_period: validityPeriod(message.validityUntil, now, s.validityFormat) }
-        : {}),
-    };
-    const fieldsOf = (i: number) => {
+    const validity = message.validityUntil
+      ? validityPeriod(message.validityUntil, now, s.validityFormat)
+      : '';
+    const fieldsOf = (i: number): SubmitSmFields => {
       const part = built.parts[i]!;
       return {
-        ...common,
-        esm_class: part.esmClass,
-        data_coding: part.dataCoding,
-        short_message: part.shortMessage,
+        sourceTon: source.ton,
+        sourceNpi: source.npi,
+        source: source.addr,
+        destTon: destination.ton,
+        destNpi: destination.npi,
+        destination: destination.addr,
+        esmClass: part.esmClass,
+        registeredDelivery: 1,
+        dataCoding: part.dataCoding,
+        validityPeriod: validity,
+        shortMessage: part.shortMessage,
       };
     };
 

@@ -1,5 +1,6 @@
 import type { ProviderDeps } from '../provider.contract.js';
-import { commandStatusName, type SmppPdu, type SmppSession, smppLib } from './smpp.lib.js';
+import { commandStatusName, type OutgoingPdu, type SmppPdu, type SmppSession, smppLib } from './smpp.lib.js';
+import { encodeSubmitSm, type SubmitSmFields } from './smpp.pdu.js';
 import type { SmppSettings } from './smpp.settings.js';
 
 /**
@@ -25,7 +26,7 @@ export type SubmitAnswer =
 
 export interface SmppConnection {
   /** Submits one `submit_sm` through the window (waits for a free slot first). */
-  submit(fields: Readonly<Record<string, unknown>>): Promise<SubmitAnswer>;
+  submit(fields: SubmitSmFields): Promise<SubmitAnswer>;
   /** Binds now and stays bound (reconnecting) until `close()`. Resolves once the first bind is tried. */
   keepOpen(): Promise<void>;
   /** Unbinds (waits briefly for `unbind_resp`) and stops reconnecting. Idempotent. */
@@ -270,7 +271,7 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
     retryAfterMs: Math.max(nextAttemptAt - Date.now(), s.reconnectMinMs),
   });
 
-  async function submit(fields: Readonly<Record<string, unknown>>): Promise<SubmitAnswer> {
+  async function submit(fields: SubmitSmFields): Promise<SubmitAnswer> {
     await acquire();
     try {
       if (closed) return unavailable('SMPP_CLOSED');
@@ -307,8 +308,16 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
             l.session.socket.uncork();
           });
         }
-        const sent = l.session.submit_sm(
-          { ...fields },
+        const pdu: OutgoingPdu = {
+          command: 'submit_sm',
+          sequence_number: 0,
+          isResponse: () => false,
+          toBuffer() {
+            return encodeSubmitSm(this.sequence_number, fields);
+          },
+        };
+        const sent = l.session.send(
+          pdu,
           (pdu) => {
             // generic_nack answers a PDU the SMSC could not read; with status 0 it still refused it.
             const status = pdu.command_status || (pdu.command === 'generic_nack' ? 0x03 : 0);
