@@ -186,6 +186,45 @@ describe.each(TEST_DIALECTS)('inbound SMS on %s', (dialect) => {
     expect(await rows()).toEqual([]);
   });
 
+  it("answers with the adapter's acknowledgement: an empty text/plain body for Kannel (anything else goes back to the handset)", async () => {
+    const now = t.clock.now().toISOString();
+    await t.db.kysely
+      .insertInto('provider_accounts')
+      .values({
+        id: 'pa-kannel',
+        name: 'Kannel',
+        kind: 'kannel',
+        settings: JSON.stringify({
+          sendsmsUrl: 'http://127.0.0.1:13013/cgi-bin/sendsms',
+          username: 'u',
+          password: 'p',
+        }),
+        messages_per_second: 10,
+        max_parts: 10,
+        price_per_part: null,
+        currency: null,
+        shift_tables: '[]',
+        callback_token: 'kannel-callback-token',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const res = await t.request(
+      `/api/callbacks/kannel-callback-token/inbound?from=${encodeURIComponent(HANDSET)}&to=12345&text=hello`,
+      { method: 'POST' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toBe('');
+    const [row] = await rows();
+    expect(row).toMatchObject({
+      provider_account_id: 'pa-kannel',
+      from_e164: HANDSET,
+      to_address: '12345',
+      text: 'hello',
+    });
+  });
+
   it('answers 400 for a correctly signed body that is not an inbound message', async () => {
     const { createHmac } = await import('node:crypto');
     const body = JSON.stringify({ id: 'x2', from: HANDSET });
