@@ -110,6 +110,20 @@ describe.each(TEST_DIALECTS)('delivery-report endpoint security on %s', (dialect
     expect(x.rx.requests).toHaveLength(1);
   });
 
+  it('receipts are kept 30 days, then pruned; a copy after that is only a history row that changes nothing', async () => {
+    const m = await accepted('sim-5');
+    const report = { id: 'sim-5', status: 'delivered' };
+    await signed(report);
+    x.t.clock.advance(29 * 24 * 3_600_000);
+    expect(await (await signed(report)).json()).toMatchObject({ duplicates: 1 });
+    x.t.clock.advance(2 * 24 * 3_600_000);
+    await signed({ id: 'other', status: 'sent' }); // any report prunes old receipts
+    expect(await count('report_receipts')).toBe(1);
+    expect(await (await signed(report)).json()).toMatchObject({ applied: 0, ignored: 1, duplicates: 0 });
+    expect(await statusOf(m.id)).toBe('delivered');
+    expect(await count('message_events')).toBe(2);
+  });
+
   it('copies posted at the same moment are processed once', async () => {
     const m = await accepted('sim-3');
     const report = { id: 'sim-3', status: 'sent' };

@@ -199,8 +199,6 @@ export async function applyDeliveryReports({
   const result = await db.transaction().execute(async (trx) => {
     const out: DeliveryReportResult = { applied: 0, ignored: 0, unmatched: 0, duplicates: 0 };
     const now = clock.now().toISOString();
-    const cutoff = new Date(clock.now().getTime() - REPORT_RECEIPT_TTL_HOURS * 3_600_000).toISOString();
-    await trx.deleteFrom('report_receipts').where('received_at', '<', cutoff).execute();
     for (const report of reports) {
       if (!(await firstReceipt(trx, providerAccountId, report, now))) {
         out.ignored++;
@@ -229,6 +227,14 @@ export async function applyDeliveryReports({
     return out;
   });
   await publishStatusChanges({ db, bus, clock, changes });
+  // Old receipts go after the commit, in a statement of their own: concurrent callbacks never wait on
+  // each other's clean-up. A failure only delays it to the next report.
+  const cutoff = new Date(clock.now().getTime() - REPORT_RECEIPT_TTL_HOURS * 3_600_000).toISOString();
+  await db
+    .deleteFrom('report_receipts')
+    .where('received_at', '<', cutoff)
+    .execute()
+    .catch(() => {});
   // The worker may have stored the gateway id after our lookup but read the early reports before our
   // commit; then nobody would apply what we kept. Looking again after our commit closes that gap (the
   // DELETE … RETURNING in applyEarlyReports makes a double application impossible).
