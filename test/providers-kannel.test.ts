@@ -1,7 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText } from '../src/core/encoding/index.js';
+import { newId } from '../src/core/ids.js';
+import { gatewaySecretBox } from '../src/modules/gateways/gateways.secrets.js';
+import { openProvider } from '../src/modules/gateways/gateways.usecases.js';
 import { kannelFactory } from '../src/providers/kannel/kannel.provider.js';
 import { utf16be } from '../src/providers/kannel/kannel.request.js';
 import { type KannelSettings, kannelSettingsSchema } from '../src/providers/kannel/kannel.settings.js';
@@ -17,6 +21,7 @@ import type {
   Provider,
   ProviderDeps,
 } from '../src/providers/provider.contract.js';
+import { normalizeGatewayId } from '../src/providers/provider.contract.js';
 import { GatewayAddressRefusedError } from '../src/providers/provider.fetch.js';
 import { createProvider } from '../src/providers/provider.registry.js';
 import {
@@ -27,6 +32,7 @@ import {
   testKannel,
 } from './helpers/kannel-fixture.js';
 import type { RunningKannel } from './helpers/kannel-peer.js';
+import { createTestApp } from './helpers/test-app.js';
 
 if (KANNEL_MISSING.length > 0) {
   console.log(
@@ -304,6 +310,131 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
         await server.close();
       }
     });
+  });
+
+  it("end to end through Herald's own callback routes: Kannel's GET report delivers the message, its GET inbound is stored and gets an empty answer", async () => {
+    const k = await testKannel();
+    const t = await createTestApp('sqlite', { HERALD_GATEWAYS_ALLOW_PRIVATE: 'true' });
+    const server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    let provider: Provider | undefined;
+    try {
+      const { orgUnitId, headers } = await t.setupAdmin();
+      const created = await t.request('/api/gateways', {
+        method: 'POST',
+        headers,
+        json: {
+          name: 'Kannel',
+          kind: 'kannel',
+          settings: { sendsmsUrl: k.sendsmsUrl, username: k.username, password: k.password },
+        },
+      });
+      expect(created.status).toBe(201);
+      const { id: accountId } = (await created.json()) as { id: string };
+      const row = await t.db.kysely
+        .selectFrom('provider_accounts')
+        .selectAll()
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      expect(row.settings).not.toContain(k.password);
+      provider = openProvider(row, {}, gatewaySecretBox(t.config));
+      const id = newId();
+      const text = analyzeText('Your parcel is here');
+      await t.db.kysely
+        .insertInto('messages')
+        .values({
+          id,
+          org_unit_id: orgUnitId,
+          batch_id: null,
+          contact_id: null,
+          phone_id: null,
+          to_input: '+4915123456789',
+          to_e164: '+4915123456789',
+          body: text.text,
+          encoding: text.encoding,
+          parts: 1,
+          characters: text.characters,
+          category: 'transactional',
+          status: 'sending',
+          status_reason: null,
+          sender_config_id: null,
+          provider_account_id: accountId,
+          sender_id: 'Herald',
+          gateway_message_id: null,
+          attempts: 1,
+          scheduled_at: null,
+          due_at: null,
+          expires_at: '2026-11-24T09:00:00.000Z',
+          lease_until: null,
+          leased_by: null,
+          reference_type: null,
+          reference_id: null,
+          campaign_id: null,
+          trigger_id: null,
+          resent_of: null,
+          resent_by: null,
+          error_code: null,
+          error_text: null,
+          created_by_type: 'user',
+          created_by_id: 'test',
+          created_at: t.clock.now().toISOString(),
+          updated_at: t.clock.now().toISOString(),
+          submitted_at: t.clock.now().toISOString(),
+          final_at: null,
+        })
+        .execute();
+      const outcome = await provider.send({
+        id,
+        to: '+4915123456789',
+        from: 'Herald',
+        text: text.text,
+        encoding: text.encoding,
+        parts: text.parts,
+        callbackUrl: `${base}/api/callbacks/${row.callback_token}`,
+      });
+      if (!outcome.ok) throw new Error(outcome.code);
+      await t.db.kysely
+        .updateTable('messages')
+        .set({ status: 'accepted', gateway_message_id: normalizeGatewayId(outcome.gatewayId) })
+        .where('id', '=', id)
+        .execute();
+      const status = async () =>
+        (
+          await t.db.kysely
+            .selectFrom('messages')
+            .select('status')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).status;
+      const deadline = Date.now() + 10_000;
+      while ((await status()) !== 'delivered' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await status()).toBe('delivered');
+
+      await routeInbound(k, `${base}/api/callbacks/${row.callback_token}/inbound`);
+      k.injectMo({ from: '+4915199990009', to: '+4930123456', text: 'Hello  Herald' });
+      const stored = async () =>
+        t.db.kysely
+          .selectFrom('inbound_messages')
+          .selectAll()
+          .where('from_input', '=', '+4915199990009')
+          .execute();
+      const until = Date.now() + 10_000;
+      while ((await stored()).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(await stored()).toMatchObject([
+        { to_address: '+4930123456', text: 'Hello  Herald', provider_account_id: accountId },
+      ]);
+      // Herald answered with the empty acknowledgement: Kannel sent nothing back to the handset.
+      const marker = `+49151${String(29_000_000 + Math.floor(Math.random() * 1000))}`;
+      await provider.send({ ...conformanceMessage('http://127.0.0.1:9/unused'), to: marker });
+      await k.waitForMt((x) => x.to === marker, 10_000);
+      expect(k.mt().filter((x) => x.to === '+4915199990009')).toEqual([]);
+    } finally {
+      await provider?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.close();
+    }
   });
 
   describe('adapter without Kannel: answers, errors, the request it builds', () => {

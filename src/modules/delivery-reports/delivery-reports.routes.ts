@@ -29,61 +29,64 @@ export function deliveryReportRoutes(deps: AppDeps) {
     }),
   );
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/callbacks/{token}',
-      tags: ['Gateways'],
-      summary: 'Delivery reports from a gateway (public; the URL is shown on the gateway account)',
-      description:
-        'The body is whatever the gateway sends; its adapter verifies the signature and parses it (403 and nothing written when it is missing or wrong). Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default). A report received before is dropped (`duplicates`): a replayed callback is processed once.',
-      security: [],
-      request: {
-        params: z.object({
-          token: z
-            .string()
-            .min(1)
-            .max(200)
-            .openapi({ param: { name: 'token', in: 'path' } }),
-        }),
-      },
-      responses: {
-        200: jsonContent(
-          z.object({
-            applied: z.number().int(),
-            ignored: z.number().int(),
-            unmatched: z.number().int(),
-            duplicates: z.number().int(),
-          }),
-        ),
-        400: problemResponse('The report could not be read'),
-        403: problemResponse('The report signature is missing or not valid'),
-        404: problemResponse('No such callback'),
-      },
-    }),
-    async (c) => {
-      const url = new URL(c.req.url);
-      const headers: Record<string, string> = {};
-      c.req.raw.headers.forEach((value, key) => {
-        headers[key.toLowerCase()] = value;
-      });
-      const result = await receiveDeliveryReport({
-        db: deps.db.kysely,
-        clock: deps.clock,
-        logger: deps.logger,
-        bus: deps.bus,
-        earlyReportTtlHours: deps.config.earlyReportTtlHours,
-        box,
-        token: c.req.valid('param').token,
+  // POST for most gateways; GET for Kannel, whose smsbox calls the dlr-url with the report in the query.
+  for (const method of ['post', 'get'] as const) {
+    app.openapi(
+      createRoute({
+        method,
+        path: '/callbacks/{token}',
+        tags: ['Gateways'],
+        summary: 'Delivery reports from a gateway (public; the URL is shown on the gateway account)',
+        description:
+          'The body is whatever the gateway sends; its adapter verifies the signature and parses it (403 and nothing written when it is missing or wrong). Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default). A report received before is dropped (`duplicates`): a replayed callback is processed once.',
+        security: [],
         request: {
-          headers,
-          body: await c.req.text(),
-          query: Object.fromEntries(url.searchParams),
-          url: url.toString(),
+          params: z.object({
+            token: z
+              .string()
+              .min(1)
+              .max(200)
+              .openapi({ param: { name: 'token', in: 'path' } }),
+          }),
         },
-      });
-      return c.json(result, 200);
-    },
-  );
+        responses: {
+          200: jsonContent(
+            z.object({
+              applied: z.number().int(),
+              ignored: z.number().int(),
+              unmatched: z.number().int(),
+              duplicates: z.number().int(),
+            }),
+          ),
+          400: problemResponse('The report could not be read'),
+          403: problemResponse('The report signature is missing or not valid'),
+          404: problemResponse('No such callback'),
+        },
+      }),
+      async (c) => {
+        const url = new URL(c.req.url);
+        const headers: Record<string, string> = {};
+        c.req.raw.headers.forEach((value, key) => {
+          headers[key.toLowerCase()] = value;
+        });
+        const result = await receiveDeliveryReport({
+          db: deps.db.kysely,
+          clock: deps.clock,
+          logger: deps.logger,
+          bus: deps.bus,
+          earlyReportTtlHours: deps.config.earlyReportTtlHours,
+          box,
+          token: c.req.valid('param').token,
+          request: {
+            headers,
+            body: await c.req.text(),
+            query: Object.fromEntries(url.searchParams),
+            url: url.toString(),
+          },
+        });
+        return c.json(result, 200);
+      },
+    );
+  }
   return app;
 }

@@ -36,55 +36,60 @@ export function inboundCallbackRoutes(deps: AppDeps) {
         ),
     }),
   );
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/callbacks/{token}/inbound',
-      tags: ['Gateways'],
-      summary: 'Inbound SMS from a gateway (public; the callback URL of the gateway account + `/inbound`)',
-      description:
-        'The body is whatever the gateway sends; its adapter verifies the signature and parses it. The answer is what the gateway expects (e.g. TwiML for Twilio, an empty body for Kannel), else `{}`. A message the account already stored (same gateway message id) is not stored or acted on again.',
-      security: [],
-      request: {
-        params: z.object({
-          token: z
-            .string()
-            .min(1)
-            .max(200)
-            .openapi({ param: { name: 'token', in: 'path' } }),
-        }),
-      },
-      responses: {
-        200: {
-          description: "The gateway's acknowledgement (`{}` unless the gateway expects another body)",
-          content: { 'application/json': { schema: z.object({}) }, 'text/plain': { schema: z.string() } },
+  // POST for most gateways; GET for Kannel, whose sms-service get-url carries the message in the query.
+  for (const method of ['post', 'get'] as const) {
+    app.openapi(
+      createRoute({
+        method,
+        path: '/callbacks/{token}/inbound',
+        tags: ['Gateways'],
+        summary: 'Inbound SMS from a gateway (public; the callback URL of the gateway account + `/inbound`)',
+        description:
+          'The body is whatever the gateway sends; its adapter verifies the signature and parses it. The answer is what the gateway expects (e.g. TwiML for Twilio, an empty body for Kannel), else `{}`. A message the account already stored (same gateway message id) is not stored or acted on again.',
+        security: [],
+        request: {
+          params: z.object({
+            token: z
+              .string()
+              .min(1)
+              .max(200)
+              .openapi({ param: { name: 'token', in: 'path' } }),
+          }),
         },
-        400: problemResponse('The message could not be read'),
-        403: problemResponse('The signature is not valid'),
-        404: problemResponse('No such callback, or the gateway does not receive inbound messages over HTTP'),
-      },
-    }),
-    async (c) => {
-      const url = new URL(c.req.url);
-      const headers: Record<string, string> = {};
-      c.req.raw.headers.forEach((value, key) => {
-        headers[key.toLowerCase()] = value;
-      });
-      const result = await receiveInboundCallback(
-        { db: deps.db.kysely, clock: deps.clock, bus: deps.bus, logger: deps.logger, config: deps.config },
-        c.req.valid('param').token,
-        {
-          headers,
-          body: await c.req.text(),
-          query: Object.fromEntries(url.searchParams),
-          url: url.toString(),
+        responses: {
+          200: {
+            description: "The gateway's acknowledgement (`{}` unless the gateway expects another body)",
+            content: { 'application/json': { schema: z.object({}) }, 'text/plain': { schema: z.string() } },
+          },
+          400: problemResponse('The message could not be read'),
+          403: problemResponse('The signature is not valid'),
+          404: problemResponse(
+            'No such callback, or the gateway does not receive inbound messages over HTTP',
+          ),
         },
-      );
-      if (result.ack)
-        return c.body(result.ack.body, 200, { 'content-type': result.ack.contentType }) as never;
-      return c.json({}, 200);
-    },
-  );
+      }),
+      async (c) => {
+        const url = new URL(c.req.url);
+        const headers: Record<string, string> = {};
+        c.req.raw.headers.forEach((value, key) => {
+          headers[key.toLowerCase()] = value;
+        });
+        const result = await receiveInboundCallback(
+          { db: deps.db.kysely, clock: deps.clock, bus: deps.bus, logger: deps.logger, config: deps.config },
+          c.req.valid('param').token,
+          {
+            headers,
+            body: await c.req.text(),
+            query: Object.fromEntries(url.searchParams),
+            url: url.toString(),
+          },
+        );
+        if (result.ack)
+          return c.body(result.ack.body, 200, { 'content-type': result.ack.contentType }) as never;
+        return c.json({}, 200);
+      },
+    );
+  }
   return app;
 }
 
