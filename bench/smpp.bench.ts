@@ -1,20 +1,23 @@
 /**
  * SMPP submits per second through one bind (issue 5, "Figures"), window 1, 10 and 50, against the
  * Net::SMPP test SMSC (test/helpers/smsc-netsmpp.pl) on 127.0.0.1, beside Kannel's own figure for
- * the same load in the same run:
+ * the same load in the same run. msgs/s is counted by the SMSC for both sides: (N − 1) ÷ (time of the
+ * last − the first submit_sm), N single-part GSM messages per run, median of `rounds` runs per side,
+ * the sides' runs interleaved.
  *
- * - Herald: the SMPP adapter (one instance = one transceiver bind) with `windowSize` W; `concurrency`
- *   W callers each `send()` single-part GSM messages one after the other. Latency: `send()` →
- *   outcome (submit_sm → submit_sm_resp, plus the window's queue).
- * - Kannel: Debian's bearerbox + smsbox with an `smsc = smpp` group bound as transceiver to the same
- *   SMSC with `max-pending-submits = W`, driven by its sendsms at 32 concurrent keep-alive requests.
- *   msgs/s: first sendsms request → the SMSC has answered all N submit_sm. Latency: the sendsms
- *   answer (Kannel answers once the message is queued in bearerbox, before the SMSC has it).
+ * - Herald: the SMPP adapter (one instance = one transceiver bind) with `windowSize` W, fed by W
+ *   callers that each `send()` one message after the other. Latency: `send()` → outcome.
+ * - Kannel, queued → SMSC: Debian's bearerbox bound as transceiver to the same SMSC with
+ *   `max-pending-submits = W`. The SMSC stops reading Kannel's bind while sendsms fills bearerbox's
+ *   queue with N messages, then reads again: Kannel drains its queue through the bind as fast as the
+ *   window lets it — the SMPP side alone, as Herald's figure is.
+ * - Kannel, sendsms → SMSC: 32 concurrent keep-alive sendsms requests while the bind submits (what a
+ *   Kannel user gets end to end). Latency: the sendsms answer (given once bearerbox queued it).
  *
- * Receipts are off at the SMSC (the figure is submits), the SMSC answers at once (`--latency-ms`
- * makes it hold each submit_sm_resp, as a distant SMSC would). Each side runs alone against the SMSC.
+ * Receipts are off at the SMSC (the figure is submits). The SMSC answers at once; `--latency-ms`
+ * makes it hold each submit_sm_resp, as a distant SMSC would — then the window decides the rate.
  *
- * Run: npx tsx bench/smpp.bench.ts [--quick] [--n=10000] [--latency-ms=0] [--keep]
+ * Run: npx tsx bench/smpp.bench.ts [--quick] [--n=10000] [--rounds=3] [--latency-ms=0] [--keep]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +43,8 @@ const SMSBOX = '/usr/sbin/smsbox';
 interface Options {
   n: number;
   warmup: number;
+  /** Measured runs per side and window, interleaved (Kannel, Herald, Kannel, …); the median is shown. */
+  rounds: number;
   latencyMs: number;
   keep: boolean;
 }
@@ -67,12 +72,19 @@ function parseOptions(argv: string[]): Options {
   return {
     n,
     warmup: Math.min(500, n),
+    rounds: Number(value('rounds') ?? (quick ? 1 : 3)),
     latencyMs: Number(value('latency-ms') ?? 0),
     keep: argv.includes('--keep'),
   };
 }
 
-async function heraldRun(smsc: TestSmsc, window: number, o: Options): Promise<Row> {
+interface HeraldSide {
+  round(): Promise<{ rate: number; p50Ms: number; p99Ms: number }>;
+  close(): Promise<void>;
+}
+
+/** One adapter instance (one bind) with window W, warmed up; each round sends N messages. */
+async function heraldSide(smsc: TestSmsc, window: number, o: Options): Promise<HeraldSide> {
   const provider = smppFactory.create(
     {
       id: `bench-${window}`,
@@ -111,32 +123,25 @@ async function heraldRun(smsc: TestSmsc, window: number, o: Options): Promise<Ro
         if (!outcome.ok) failed++;
       }
     };
-    const start = performance.now();
     await Promise.all(Array.from({ length: window }, worker));
-    return { elapsed: performance.now() - start, latencies, failed };
+    if (failed > 0) throw new Error(`Herald: ${failed} of ${total} submits failed`);
+    return latencies;
   };
-  try {
-    await run(o.warmup);
-    await smsc.command({ cmd: 'reset' });
-    const r = await run(o.n);
-    if (r.failed > 0) throw new Error(`Herald: ${r.failed} of ${o.n} submits failed`);
-    const stats = await smsc.stats();
-    if (stats.submits !== o.n) throw new Error(`the SMSC counted ${stats.submits} submits, expected ${o.n}`);
-    if (stats.max_outstanding > window)
-      throw new Error(`window ${window} exceeded: ${stats.max_outstanding}`);
-    const l = summarize(r.latencies);
-    return {
-      window,
-      side: 'Herald',
-      messages: o.n,
-      msgsPerSec: smscRate(stats),
-      p50Ms: l.p50,
-      p99Ms: l.p99,
-      latency: 'send() → outcome',
-    };
-  } finally {
-    await provider.close();
-  }
+  await run(o.warmup);
+  return {
+    async round() {
+      await smsc.command({ cmd: 'reset' });
+      const latencies = await run(o.n);
+      const stats = await smsc.stats();
+      if (stats.submits !== o.n)
+        throw new Error(`the SMSC counted ${stats.submits} submits, expected ${o.n}`);
+      if (stats.max_outstanding > window)
+        throw new Error(`window ${window} exceeded: ${stats.max_outstanding}`);
+      const l = summarize(latencies);
+      return { rate: smscRate(stats), p50Ms: l.p50, p99Ms: l.p99 };
+    },
+    close: () => provider.close(),
+  };
 }
 
 function freePort(): Promise<number> {
@@ -257,13 +262,24 @@ async function startKannel(dir: string, smsc: TestSmsc, window: number): Promise
   }
 }
 
-async function kannelRun(smsc: TestSmsc, dir: string, window: number, o: Options): Promise<Row[]> {
+interface KannelSide {
+  /** The bind alone: bearerbox's queue filled while the SMSC does not read, then drained. */
+  drainRound(): Promise<number>;
+  /** End to end: 32 concurrent sendsms requests while the bind submits. */
+  sendsmsRun(): Promise<{ rate: number; p50Ms: number; p99Ms: number }>;
+  stop(): Promise<void>;
+}
+
+async function kannelSide(smsc: TestSmsc, dir: string, window: number, o: Options): Promise<KannelSide> {
   // Kannel's bind event says it is up; per-submit events are not wanted while measuring.
   await smsc.command({ cmd: 'quiet', on: 0 });
   const kannel = await startKannel(dir, smsc, window);
   await smsc.command({ cmd: 'quiet', on: 1 });
-  const load = (total: number, offset: number) =>
-    runLoad({
+  let sent = 0;
+  const load = async (total: number) => {
+    const offset = sent;
+    sent += total;
+    const r = await runLoad({
       port: kannel.sendsmsPort,
       concurrency: KANNEL_CONCURRENCY,
       total,
@@ -273,62 +289,47 @@ async function kannelRun(smsc: TestSmsc, dir: string, window: number, o: Options
       }),
       accept: (status) => status === 202 || status === 200,
     });
-  const submitsReach = async (count: number) => {
-    await waitFor(
-      async () => (await smsc.stats()).submits >= count,
-      120_000,
-      'Kannel did not submit everything',
-    );
+    if (r.failed > 0) throw new Error(`Kannel sendsms refused: ${JSON.stringify(r.failures)}`);
+    return r;
+  };
+  const submitsReach = (count: number) =>
+    waitFor(async () => (await smsc.stats()).submits >= count, 120_000, 'Kannel did not submit everything');
+  const checked = async () => {
+    const stats = await smsc.stats();
+    if (stats.max_outstanding > window) throw new Error(`Kannel exceeded window ${window}`);
+    return stats;
   };
   try {
     await smsc.command({ cmd: 'reset' });
-    const warm = await load(o.warmup, 0);
-    if (warm.failed > 0) throw new Error(`Kannel sendsms refused: ${JSON.stringify(warm.failures)}`);
+    await load(o.warmup);
     await submitsReach(o.warmup);
-
-    // 1. The bind alone: the SMSC stops reading Kannel's bind while sendsms fills bearerbox's queue,
-    //    then reads again; Kannel drains its queue through the bind as fast as its window lets it.
-    await smsc.command({ cmd: 'reset' });
-    await smsc.command({ cmd: 'pause', prefix: 'kannel' });
-    const queued = await load(o.n, o.warmup);
-    if (queued.failed > 0) throw new Error(`Kannel sendsms refused: ${JSON.stringify(queued.failures)}`);
-    await new Promise((r) => setTimeout(r, 500));
-    await smsc.command({ cmd: 'resume' });
-    await submitsReach(o.n);
-    const drained = await smsc.stats();
-    if (drained.max_outstanding > window) throw new Error(`Kannel exceeded window ${window}`);
-    const rows: Row[] = [
-      {
-        window,
-        side: 'Kannel, queued → SMSC',
-        messages: o.n,
-        msgsPerSec: smscRate(drained),
-        latency: '–',
-      },
-    ];
-
-    // 2. End to end: sendsms at 32 concurrent requests while the bind submits.
-    await smsc.command({ cmd: 'reset' });
-    const r = await load(o.n, o.warmup + o.n);
-    if (r.failed > 0) throw new Error(`Kannel sendsms refused: ${JSON.stringify(r.failures)}`);
-    await submitsReach(o.n);
-    const stats = await smsc.stats();
-    if (stats.max_outstanding > window) throw new Error(`Kannel exceeded window ${window}`);
-    const l = summarize(r.latenciesMs);
-    rows.push({
-      window,
-      side: 'Kannel, sendsms → SMSC',
-      messages: o.n,
-      msgsPerSec: smscRate(stats),
-      p50Ms: l.p50,
-      p99Ms: l.p99,
-      latency: 'sendsms answer (queued)',
-    });
-    return rows;
-  } finally {
+  } catch (e) {
     await kannel.stop();
+    throw e;
   }
+  return {
+    async drainRound() {
+      await smsc.command({ cmd: 'reset' });
+      await smsc.command({ cmd: 'pause', prefix: 'kannel' });
+      await load(o.n);
+      await new Promise((r) => setTimeout(r, 300));
+      await smsc.command({ cmd: 'resume' });
+      await submitsReach(o.n);
+      return smscRate(await checked());
+    },
+    async sendsmsRun() {
+      await smsc.command({ cmd: 'reset' });
+      const r = await load(o.n);
+      await submitsReach(o.n);
+      const l = summarize(r.latenciesMs);
+      return { rate: smscRate(await checked()), p50Ms: l.p50, p99Ms: l.p99 };
+    },
+    stop: () => kannel.stop(),
+  };
 }
+
+const median = <T>(values: T[], key: (v: T) => number): T =>
+  [...values].sort((x, y) => key(x) - key(y))[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
@@ -342,9 +343,52 @@ async function main(): Promise<void> {
     await smsc.command({ cmd: 'delay', ms: o.latencyMs });
     await smsc.command({ cmd: 'quiet', on: 1 });
     for (const window of WINDOWS) {
-      if (kannelMissing.length === 0) rows.push(...(await kannelRun(smsc, dir, window, o)));
-      else notes.push(`Kannel not installed (${kannelMissing.join(', ')}): no reference figure`);
-      rows.push(await heraldRun(smsc, window, o));
+      const kannel = kannelMissing.length === 0 ? await kannelSide(smsc, dir, window, o) : null;
+      if (!kannel) notes.push(`Kannel not installed (${kannelMissing.join(', ')}): no reference figure`);
+      const herald = await heraldSide(smsc, window, o);
+      const drains: number[] = [];
+      const heralds: { rate: number; p50Ms: number; p99Ms: number }[] = [];
+      try {
+        for (let round = 0; round < o.rounds; round++) {
+          if (kannel) drains.push(await kannel.drainRound());
+          heralds.push(await herald.round());
+        }
+        if (kannel) {
+          rows.push({
+            window,
+            side: 'Kannel, queued → SMSC',
+            messages: o.n,
+            msgsPerSec: median(drains, (x) => x),
+            latency: '–',
+          });
+          const e2e = await kannel.sendsmsRun();
+          rows.push({
+            window,
+            side: 'Kannel, sendsms → SMSC',
+            messages: o.n,
+            msgsPerSec: e2e.rate,
+            p50Ms: e2e.p50Ms,
+            p99Ms: e2e.p99Ms,
+            latency: 'sendsms answer (queued)',
+          });
+        }
+        const h = median(heralds, (x) => x.rate);
+        rows.push({
+          window,
+          side: 'Herald',
+          messages: o.n,
+          msgsPerSec: h.rate,
+          p50Ms: h.p50Ms,
+          p99Ms: h.p99Ms,
+          latency: 'send() → outcome',
+        });
+        console.log(
+          `window ${window}: Kannel drain ${drains.map(Math.round).join(', ')}; Herald ${heralds.map((x) => Math.round(x.rate)).join(', ')} msgs/s`,
+        );
+      } finally {
+        await herald.close();
+        await kannel?.stop();
+      }
     }
   } finally {
     await smsc.close();
@@ -352,7 +396,7 @@ async function main(): Promise<void> {
     else notes.push(`configs and logs kept in ${dir}`);
   }
   console.log(
-    `SMPP submits through one bind: ${o.n} single-part GSM messages per side and window, SMSC = Net::SMPP on 127.0.0.1, SMSC response delay ${o.latencyMs} ms`,
+    `SMPP submits through one bind: ${o.n} single-part GSM messages per run, median of ${o.rounds} interleaved runs per side and window; SMSC = Net::SMPP on 127.0.0.1, response delay ${o.latencyMs} ms`,
   );
   console.table(
     rows.map((r) => {
