@@ -10,6 +10,7 @@ import { consentRoutes } from '../modules/consent/consent.routes.js';
 import { contactImportBodyRoute, contactRoutes } from '../modules/contacts/contacts.routes.js';
 import { deliveryReportRoutes } from '../modules/delivery-reports/delivery-reports.routes.js';
 import { eventRoutes } from '../modules/events/events.routes.js';
+import { gatewayKindRoutes } from '../modules/gateway-kinds/gateway-kinds.routes.js';
 import { gatewayRoutes } from '../modules/gateways/gateways.routes.js';
 import { inboundCallbackRoutes, inboundRoutes } from '../modules/inbound/inbound.routes.js';
 import { messageRoutes } from '../modules/messages/messages.routes.js';
@@ -18,6 +19,7 @@ import { resendRoutes } from '../modules/resend/resend.routes.js';
 import { securityEventRoutes } from '../modules/security-events/security-events.routes.js';
 import { recordSecurityEvent } from '../modules/security-events/security-events.usecases.js';
 import { sendRoutes } from '../modules/send/send.routes.js';
+import { statsRoutes } from '../modules/stats/stats.routes.js';
 import { templateRoutes } from '../modules/templates/templates.routes.js';
 import { userRoutes } from '../modules/users/users.routes.js';
 import { webhookRoutes } from '../modules/webhooks/webhooks.routes.js';
@@ -133,6 +135,8 @@ export function createApp(deps: AppDeps) {
   api.route('/', gatewayRoutes(deps));
   api.route('/', webhookRoutes(deps));
   api.route('/', inboundRoutes(deps));
+  api.route('/', statsRoutes(deps));
+  api.route('/', gatewayKindRoutes(deps));
   app.route('/api', api);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -839,7 +839,64 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Delivery reports from a gateway (public; the URL is shown on the gateway account)
+         * @description The body is whatever the gateway sends; its adapter verifies the signature and parses it (403 and nothing written when it is missing or wrong). Reports for gateway ids not known yet count as unmatched and are kept until the worker stores that id (48 h by default). A report received before is dropped (`duplicates`): a replayed callback is processed once.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applied: number;
+                            duplicates: number;
+                            ignored: number;
+                            unmatched: number;
+                        };
+                    };
+                };
+                /** @description The report could not be read */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The report signature is missing or not valid */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such callback */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Delivery reports from a gateway (public; the URL is shown on the gateway account)
@@ -912,7 +969,60 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Inbound SMS from a gateway (public; the callback URL of the gateway account + `/inbound`)
+         * @description The body is whatever the gateway sends; its adapter verifies the signature and parses it. The answer is what the gateway expects (e.g. TwiML for Twilio, an empty body for Kannel), else `{}`. A message the account already stored (same gateway message id) is not stored or acted on again.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The gateway's acknowledgement (`{}` unless the gateway expects another body) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                        "text/plain": string;
+                    };
+                };
+                /** @description The message could not be read */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The signature is not valid */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such callback, or the gateway does not receive inbound messages over HTTP */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Inbound SMS from a gateway (public; the callback URL of the gateway account + `/inbound`)
@@ -1837,6 +1947,80 @@ export interface paths {
                     };
                     content: {
                         "text/event-stream": string;
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateway kinds and the settings each takes (JSON Schema), with its secret fields */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["GatewayKind"][];
+                        };
                     };
                 };
                 /** @description Malformed request */
@@ -3970,6 +4154,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stats/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages of a period per day and status, per org unit and per gateway: delivery rate, parts, cost
+         * @description Counts messages created in [from, to) in the org units the caller sees (needs `messages.read`). Days are calendar days at `tzOffsetMinutes` from UTC; every day of the period is listed. At most 400 days.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start of the period (inclusive), ISO-8601 date-time. */
+                    from: string;
+                    /** @description Only messages sent through this gateway account. */
+                    gatewayId?: string;
+                    /** @description Only this org unit (one you see). */
+                    orgUnitId?: string;
+                    /** @description End of the period (exclusive), ISO-8601 date-time. */
+                    to: string;
+                    /** @description The viewer's offset from UTC in minutes (e.g. 60 for UTC+1): days are counted in it. Default 0 (UTC days). */
+                    tzOffsetMinutes?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageStats"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/templates": {
         parameters: {
             query?: never;
@@ -5685,6 +5955,16 @@ export interface components {
             shiftTables: ("turkish" | "spanish" | "portuguese")[];
             updatedAt: string;
         };
+        GatewayKind: {
+            addressFields: string[];
+            /** @enum {string} */
+            kind: "simulator" | "twilio" | "smpp" | "http" | "vonage" | "kannel";
+            secretFields: string[];
+            /** @description JSON Schema of `settings` for this kind */
+            settingsSchema: {
+                [key: string]: unknown;
+            };
+        };
         InboundMessage: {
             contactId: string | null;
             /** @description The sender as the gateway wrote it. */
@@ -5699,7 +5979,7 @@ export interface components {
                 action: "opt_out" | "opt_in" | "opt_in_if_opted_out" | "help";
                 consentEventId: string | null;
                 /** @enum {string|null} */
-                effect: "opted_out" | "already_opted_out" | "opted_in" | "already_opted_in" | "not_opted_out" | "help_sent" | "no_number" | null;
+                effect: "opted_out" | "already_opted_out" | "opted_in" | "already_opted_in" | "not_opted_out" | "help_sent" | "help_throttled" | "no_number" | null;
                 keyword: string;
                 replyMessageId: string | null;
             } | null;
@@ -5807,6 +6087,74 @@ export interface components {
             source: string;
             toStatus: string;
             toStatusLabel: string;
+        };
+        MessageStats: {
+            days: {
+                blocked: number;
+                byStatus: {
+                    [key: string]: number;
+                };
+                cost: {
+                    /** @description In minor units of the currency (cents), like the gateway price per part. */
+                    amount: number;
+                    currency: string;
+                }[];
+                /** @example 2026-11-22 */
+                day: string;
+                delivered: number;
+                /** @description delivered / (delivered + notDelivered); null when none is final */
+                deliveryRate: number | null;
+                messages: number;
+                /** @description undelivered, rejected, failed, status_timeout, expired */
+                notDelivered: number;
+                /** @description Parts of messages a gateway took (accepted, sent, delivered, undelivered, status_timeout) */
+                partsUsed: number;
+                /** @description scheduled, queued, sending, unknown, accepted, sent */
+                pending: number;
+            }[];
+            from: string;
+            gateways: {
+                blocked: number;
+                cost: {
+                    /** @description In minor units of the currency (cents), like the gateway price per part. */
+                    amount: number;
+                    currency: string;
+                }[];
+                delivered: number;
+                /** @description delivered / (delivered + notDelivered); null when none is final */
+                deliveryRate: number | null;
+                gatewayId: string | null;
+                messages: number;
+                name: string | null;
+                /** @description undelivered, rejected, failed, status_timeout, expired */
+                notDelivered: number;
+                /** @description Parts of messages a gateway took (accepted, sent, delivered, undelivered, status_timeout) */
+                partsUsed: number;
+                /** @description scheduled, queued, sending, unknown, accepted, sent */
+                pending: number;
+            }[];
+            orgUnits: {
+                blocked: number;
+                cost: {
+                    /** @description In minor units of the currency (cents), like the gateway price per part. */
+                    amount: number;
+                    currency: string;
+                }[];
+                delivered: number;
+                /** @description delivered / (delivered + notDelivered); null when none is final */
+                deliveryRate: number | null;
+                messages: number;
+                /** @description undelivered, rejected, failed, status_timeout, expired */
+                notDelivered: number;
+                orgUnitId: string;
+                /** @description Parts of messages a gateway took (accepted, sent, delivered, undelivered, status_timeout) */
+                partsUsed: number;
+                /** @description scheduled, queued, sending, unknown, accepted, sent */
+                pending: number;
+            }[];
+            to: string;
+            totals: components["schemas"]["StatsFigures"];
+            tzOffsetMinutes: number;
         };
         OrgUnit: {
             consentRequiredCategories: ("transactional" | "marketing")[];
@@ -6007,6 +6355,24 @@ export interface components {
                 timezone: string;
             };
             password: string;
+        };
+        StatsFigures: {
+            blocked: number;
+            cost: {
+                /** @description In minor units of the currency (cents), like the gateway price per part. */
+                amount: number;
+                currency: string;
+            }[];
+            delivered: number;
+            /** @description delivered / (delivered + notDelivered); null when none is final */
+            deliveryRate: number | null;
+            messages: number;
+            /** @description undelivered, rejected, failed, status_timeout, expired */
+            notDelivered: number;
+            /** @description Parts of messages a gateway took (accepted, sent, delivered, undelivered, status_timeout) */
+            partsUsed: number;
+            /** @description scheduled, queued, sending, unknown, accepted, sent */
+            pending: number;
         };
         Template: {
             analysis: components["schemas"]["TemplateAnalysis"];
