@@ -344,6 +344,16 @@ describe.each(TEST_DIALECTS)('inbound SMS on %s', (dialect) => {
     expect(reply!.body).toContain('Head Office');
     expect(reply!.body).toContain('STOP');
     expect(await consentOf(HANDSET)).toBe('unknown');
+
+    // An auto-responder answering with HELP again is not answered again within 10 minutes.
+    t.clock.advance(9 * 60_000);
+    await send('HELP');
+    expect((await rows())[1]).toMatchObject({ keyword_effect: 'help_throttled', reply_message_id: null });
+    expect(await replies()).toHaveLength(1);
+    t.clock.advance(2 * 60_000);
+    await send('HELP');
+    expect((await rows())[2]).toMatchObject({ keyword_effect: 'help_sent' });
+    expect(await replies()).toHaveLength(2);
   });
 
   it('links the contact of the unit with that number and the last message sent to it', async () => {

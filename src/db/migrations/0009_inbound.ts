@@ -33,7 +33,7 @@ export const inbound: HeraldMigration = (t) => ({
       .addColumn('keyword', 'text')
       /** opt_out | opt_in | opt_in_if_opted_out | help */
       .addColumn('keyword_action', 'text')
-      /** What the keyword did: opted_out, already_opted_out, opted_in, already_opted_in, not_opted_out, help_sent, no_number */
+      /** What the keyword did: opted_out, already_opted_out, opted_in, already_opted_in, not_opted_out, help_sent, help_throttled, no_number */
       .addColumn('keyword_effect', 'text')
       .addColumn('consent_event_id', 'text')
       /** The reply (confirmation or help text) queued for this message. */

@@ -128,6 +128,27 @@ export async function contactByNumber(
   return row?.id;
 }
 
+/** Whether a help text was sent to this number for a message through this account since `since`. */
+export async function helpRepliedSince(
+  db: Kysely<Database>,
+  e164: string,
+  providerAccountId: string,
+  since: string,
+  exceptId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('inbound_messages')
+    .select('id')
+    .where('from_e164', '=', e164)
+    .where('provider_account_id', '=', providerAccountId)
+    .where('keyword_effect', '=', 'help_sent')
+    .where('stored_at', '>=', since)
+    .where('id', '!=', exceptId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function keywordOverrides(
   db: Kysely<Database>,
   orgUnitId: string,

@@ -11,6 +11,8 @@ export const KEYWORD_EFFECTS = [
   /** YES from a number that had not opted out: nothing done. */
   'not_opted_out',
   'help_sent',
+  /** HELP again within 10 minutes of a help text to this number: not answered again (no loops). */
+  'help_throttled',
   /** The sender's number could not be parsed: no consent change, no reply. */
   'no_number',
 ] as const;

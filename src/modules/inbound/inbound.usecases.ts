@@ -29,6 +29,7 @@ import { queueKeywordReply, type ReplyRoute } from './inbound.reply.js';
 import {
   addressKey,
   contactByNumber,
+  helpRepliedSince,
   insertInbound,
   keywordOverrides,
   lastMessageTo,
@@ -150,6 +151,9 @@ async function unitAndBelow(db: Kysely<Database>, unitId: string) {
   return { all: false as const, ids: expandWithDescendants([unitId], units) };
 }
 
+/** At most one help text per number and account in this window (HELP is answered, a loop is not). */
+export const HELP_REPLY_INTERVAL_MS = 10 * 60_000;
+
 interface KeywordOutcome {
   keyword: string | null;
   keyword_action: InboundMessageTable['keyword_action'];
@@ -222,7 +226,13 @@ async function applyKeyword(
       })
     ).id;
 
+  await lockNumber(deps.db, fromE164);
   if (match.action === 'help') {
+    // An auto-responder answering our help text with "HELP" would otherwise loop (and cost) forever.
+    const since = new Date(deps.clock.now().getTime() - HELP_REPLY_INTERVAL_MS).toISOString();
+    if (await helpRepliedSince(deps.db, fromE164, p.account.id, since, p.inboundId)) {
+      return { ...NO_KEYWORD, ...base, keyword_effect: 'help_throttled' };
+    }
     return {
       ...NO_KEYWORD,
       ...base,
@@ -230,7 +240,6 @@ async function applyKeyword(
       reply_message_id: await reply(settings.replies.help),
     };
   }
-  await lockNumber(deps.db, fromE164);
   const current = (await consentStates(deps.db, [fromE164])).get(fromE164) ?? 'unknown';
   if (match.action === 'opt_out') {
     if (current === 'opted_out') return { ...NO_KEYWORD, ...base, keyword_effect: 'already_opted_out' };
