@@ -10,8 +10,10 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api/client';
 import { setLanguage } from './i18n';
+import { preloadScreenFor } from './shell/screens';
 
 setLanguage(navigator.language);
+preloadScreenFor(location.pathname);
 
 const queryClient = new QueryClient({
   defaultOptions: {

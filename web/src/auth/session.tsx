@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api, must, onSessionExpired, type Schemas, setCsrfToken } from '../api/client';
+import { LoadingPage } from './AuthPages';
 
 export type Me = Schemas['Me'];
 export type OrgUnit = Schemas['OrgUnit'];
@@ -29,6 +30,12 @@ export function useSession(): SessionValue {
 
 const CURRENT_UNIT_KEY = 'herald.currentOrgUnit';
 
+const orgUnitsQuery = {
+  queryKey: ['org-units'],
+  queryFn: () => must(api.GET('/api/org-units', {})),
+  staleTime: 60_000,
+};
+
 export function SessionProvider({
   me,
   onSignedOut,
@@ -39,11 +46,7 @@ export function SessionProvider({
   children: ReactNode;
 }) {
   const qc = useQueryClient();
-  const units = useQuery({
-    queryKey: ['org-units'],
-    queryFn: () => must(api.GET('/api/org-units', {})),
-    staleTime: 60_000,
-  });
+  const units = useQuery(orgUnitsQuery);
   const orgUnits = useMemo(
     () => [...(units.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name)),
     [units.data],
@@ -71,6 +74,8 @@ export function SessionProvider({
     }),
     [me, orgUnits, currentOrgUnit, qc, onSignedOut],
   );
+  // Screens may rely on the org units (the current unit, default filters): wait for them once.
+  if (units.isPending) return <LoadingPage />;
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -87,21 +92,24 @@ export type AuthState =
  */
 export function useAuthState() {
   const [state, setState] = useState<AuthState>({ phase: 'loading' });
+  const qc = useQueryClient();
 
+  // Who is signed in first (the common case, one request); only without a session: is Herald new?
   const refresh = useCallback(async () => {
     try {
-      const setup = await must(api.GET('/api/setup', {}));
-      if (setup.needed) return setState({ phase: 'setup' });
+      // The org units load alongside (the app needs them next); a 401 there just leaves the cache empty.
+      void qc.prefetchQuery(orgUnitsQuery);
       const res = await api.GET('/api/auth/me', {});
       if (res.data) {
         setCsrfToken(res.data.csrfToken);
         return setState({ phase: 'signed-in', me: res.data, expired: false });
       }
-      setState({ phase: 'signed-out' });
+      const setup = await must(api.GET('/api/setup', {}));
+      setState(setup.needed ? { phase: 'setup' } : { phase: 'signed-out' });
     } catch {
       setState({ phase: 'signed-out', notice: 'network' });
     }
-  }, []);
+  }, [qc]);
 
   useEffect(() => {
     void refresh();

@@ -1,4 +1,5 @@
-import { lazy, type ReactNode } from 'react';
+import { type ComponentType, lazy, type ReactNode } from 'react';
+import { matchPath } from 'react-router-dom';
 import type { Permission } from '../auth/session';
 import type { MessageKey } from '../i18n';
 
@@ -15,12 +16,15 @@ export interface ScreenDef {
   /** Hidden (and not routed) for users without it. */
   permission?: Permission;
   element: ReactNode;
+  /** Starts loading the screen's code (at start-up for the URL being opened, see main.tsx). */
+  preload?: () => Promise<unknown>;
 }
 
-const SmsCenter = lazy(() => import('../screens/sms-center/SmsCenterScreen'));
-const Messages = lazy(() => import('../screens/messages/MessagesScreen'));
-const SmsLog = lazy(() => import('../screens/sms-log/SmsLogScreen'));
-const SmsLogDetail = lazy(() => import('../screens/sms-log/BatchDetailScreen'));
+/** A lazily loaded screen: `...lazyScreen(() => import('../screens/x/XScreen'))` in an entry below. */
+export function lazyScreen(load: () => Promise<{ default: ComponentType }>) {
+  const Screen = lazy(load);
+  return { element: <Screen />, preload: load };
+}
 
 export const SCREENS: ScreenDef[] = [
   {
@@ -28,17 +32,28 @@ export const SCREENS: ScreenDef[] = [
     label: 'nav.smsCenter',
     section: 'sms',
     permission: 'messages.send',
-    element: <SmsCenter />,
+    ...lazyScreen(() => import('../screens/sms-center/SmsCenterScreen')),
   },
   {
     path: '/messages',
     label: 'nav.messages',
     section: 'sms',
     permission: 'messages.read',
-    element: <Messages />,
+    ...lazyScreen(() => import('../screens/messages/MessagesScreen')),
   },
-  { path: '/sms-log', label: 'nav.smsLog', section: 'sms', permission: 'log.read', element: <SmsLog /> },
-  { path: '/sms-log/:id', section: 'sms', permission: 'log.read', element: <SmsLogDetail /> },
+  {
+    path: '/sms-log',
+    label: 'nav.smsLog',
+    section: 'sms',
+    permission: 'log.read',
+    ...lazyScreen(() => import('../screens/sms-log/SmsLogScreen')),
+  },
+  {
+    path: '/sms-log/:id',
+    section: 'sms',
+    permission: 'log.read',
+    ...lazyScreen(() => import('../screens/sms-log/BatchDetailScreen')),
+  },
   // Contacts, Templates, Inbound, Gateways, Administration and the Dashboard are added here.
 ];
 
@@ -47,3 +62,8 @@ export const SECTIONS: { id: ScreenDef['section']; label: MessageKey }[] = [
   { id: 'data', label: 'nav.section.data' },
   { id: 'admin', label: 'nav.section.admin' },
 ];
+
+/** Loads the code of the screen at `pathname` while the app is still asking who is signed in. */
+export function preloadScreenFor(pathname: string) {
+  void SCREENS.find((s) => matchPath(s.path, pathname))?.preload?.();
+}

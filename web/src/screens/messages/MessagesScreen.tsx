@@ -27,7 +27,7 @@ export default function MessagesScreen() {
     orgUnitIds: session.currentOrgUnit ? [session.currentOrgUnit.id] : [],
     sort: '-createdAt',
   }));
-  const { query, rows, flashed } = useMessages(filters);
+  const { query, rows } = useMessages(filters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [detailId, setDetailId] = useState<string | null>(null);
   const [resending, setResending] = useState(false);
@@ -93,7 +93,6 @@ export default function MessagesScreen() {
         selectedId={selectedId}
         onSelect={setSelectedId}
         onOpen={setDetailId}
-        flashed={flashed}
       />
       <Group justify="center">
         {query.hasNextPage && (

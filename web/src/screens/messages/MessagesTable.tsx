@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useSession } from '../../auth/session';
 import { STATUS_ORDER, StatusBadge, statusLabel } from '../../components/StatusBadge';
 import { formatDateTime, t } from '../../i18n';
@@ -55,7 +55,6 @@ export function MessagesTable(p: {
   selectedId: string | null;
   onSelect(id: string): void;
   onOpen(id: string): void;
-  flashed: Map<string, number>;
 }) {
   const session = useSession();
   const f = p.filters;
@@ -72,7 +71,6 @@ export function MessagesTable(p: {
       ...f,
       sort: col === 'status' ? 'status' : f.sort === '-createdAt' ? 'createdAt' : '-createdAt',
     });
-  const now = Date.now();
 
   return (
     <Table.ScrollContainer minWidth={960}>
@@ -179,73 +177,16 @@ export function MessagesTable(p: {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {p.rows.map((m) => {
-            const flashedAt = p.flashed.get(m.id);
-            const selected = m.id === p.selectedId;
-            return (
-              <Table.Tr
-                key={m.id}
-                data-id={m.id}
-                data-status={m.status}
-                className={[
-                  selected ? 'row-selected' : '',
-                  flashedAt && now - flashedAt < 1_500 ? 'row-flash' : '',
-                ].join(' ')}
-                onClick={() => p.onSelect(m.id)}
-                onDoubleClick={() => p.onOpen(m.id)}
-                aria-selected={selected}
-              >
-                <Table.Td>
-                  <Radio
-                    size="xs"
-                    name="message-selection"
-                    checked={selected}
-                    onChange={() => p.onSelect(m.id)}
-                    aria-label={t('messages.selectRow', { phone: m.to })}
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <Anchor
-                    component="button"
-                    type="button"
-                    c="inherit"
-                    size="sm"
-                    ta="left"
-                    onClick={(e: React.MouseEvent) => {
-                      e.stopPropagation();
-                      p.onSelect(m.id);
-                      p.onOpen(m.id);
-                    }}
-                  >
-                    <Text size="sm" lineClamp={2} style={{ wordBreak: 'break-word' }}>
-                      {m.body}
-                    </Text>
-                  </Anchor>
-                </Table.Td>
-                <Table.Td className="nowrap">{m.to}</Table.Td>
-                <Table.Td className="nowrap">{formatDateTime(m.createdAt)}</Table.Td>
-                <Table.Td data-testid="status-cell">
-                  <StatusBadge status={m.status} reason={m.statusReason} />
-                </Table.Td>
-                <Table.Td>{session.orgUnitName(m.orgUnitId)}</Table.Td>
-                <Table.Td ta="center">
-                  {m.resentOf ? (
-                    <Tooltip label={t('messages.resentMark')}>
-                      <Box
-                        component="span"
-                        aria-label={t('messages.resentMark')}
-                        data-testid="resent-mark"
-                        c="indigo"
-                        fw={700}
-                      >
-                        ✓
-                      </Box>
-                    </Tooltip>
-                  ) : null}
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
+          {p.rows.map((m) => (
+            <MessageRow
+              key={m.id}
+              m={m}
+              selected={m.id === p.selectedId}
+              orgUnitName={session.orgUnitName(m.orgUnitId)}
+              onSelect={p.onSelect}
+              onOpen={p.onOpen}
+            />
+          ))}
         </Table.Tbody>
       </Table>
       <Group justify="flex-end" mt={4}>
@@ -256,3 +197,92 @@ export function MessagesTable(p: {
     </Table.ScrollContainer>
   );
 }
+
+/**
+ * One row; memoised, so a live status change re-renders only its row (the overview may hold thousands).
+ * A changed status flashes the row briefly.
+ */
+const MessageRow = memo(function MessageRow({
+  m,
+  selected,
+  orgUnitName,
+  onSelect,
+  onOpen,
+}: {
+  m: Message;
+  selected: boolean;
+  orgUnitName: string;
+  onSelect(id: string): void;
+  onOpen(id: string): void;
+}) {
+  const ref = useRef<HTMLTableRowElement>(null);
+  const shown = useRef(m.status);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || shown.current === m.status) return;
+    shown.current = m.status;
+    el.classList.remove('row-flash');
+    void el.offsetWidth; // restart the animation
+    el.classList.add('row-flash');
+  }, [m.status]);
+  return (
+    <Table.Tr
+      ref={ref}
+      data-id={m.id}
+      data-status={m.status}
+      className={selected ? 'row-selected' : undefined}
+      onClick={() => onSelect(m.id)}
+      onDoubleClick={() => onOpen(m.id)}
+      aria-selected={selected}
+    >
+      <Table.Td>
+        <Radio
+          size="xs"
+          name="message-selection"
+          checked={selected}
+          onChange={() => onSelect(m.id)}
+          aria-label={t('messages.selectRow', { phone: m.to })}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Anchor
+          component="button"
+          type="button"
+          c="inherit"
+          size="sm"
+          ta="left"
+          onClick={(e: React.MouseEvent) => {
+            e.stopPropagation();
+            onSelect(m.id);
+            onOpen(m.id);
+          }}
+        >
+          <Text size="sm" lineClamp={2} style={{ wordBreak: 'break-word' }}>
+            {m.body}
+          </Text>
+        </Anchor>
+      </Table.Td>
+      <Table.Td className="nowrap">{m.to}</Table.Td>
+      <Table.Td className="nowrap">{formatDateTime(m.createdAt)}</Table.Td>
+      <Table.Td data-testid="status-cell">
+        <StatusBadge status={m.status} reason={m.statusReason} />
+      </Table.Td>
+      <Table.Td>{orgUnitName}</Table.Td>
+      <Table.Td ta="center">
+        {m.resentOf ? (
+          <Tooltip label={t('messages.resentMark')}>
+            <Box
+              component="span"
+              aria-label={t('messages.resentMark')}
+              data-testid="resent-mark"
+              c="indigo"
+              fw={700}
+            >
+              ✓
+            </Box>
+          </Tooltip>
+        ) : null}
+      </Table.Td>
+    </Table.Tr>
+  );
+});

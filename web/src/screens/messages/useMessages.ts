@@ -1,7 +1,7 @@
 import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { api, must, type Schemas } from '../../api/client';
-import { useLiveEvents } from '../../api/live';
+import { type StatusEvent, useLiveEvents } from '../../api/live';
 
 export type Message = Schemas['Message'];
 type Page = { items: Message[]; nextCursor: string | null };
@@ -48,10 +48,28 @@ export function useMessages(f: MessageFilters) {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 
-  // Live: a status change patches the row in place (no reload); a new message (a resend, a send from
+  // Live: status changes patch their rows in place (no reload). Changes arriving together (a burst of
+  // delivery reports) are applied in one pass, one render. A new message (a resend, a send from
   // elsewhere) refetches the list shortly after, merged when many arrive at once.
   const refetchTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const flashed = useRef(new Map<string, number>());
+  const pending = useRef(new Map<string, StatusEvent>());
+  const flushTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const flush = () => {
+    flushTimer.current = undefined;
+    const changes = pending.current;
+    pending.current = new Map();
+    qc.setQueriesData<InfiniteData<Page>>({ queryKey: ['messages', 'list'] }, (data) => {
+      if (!data) return data;
+      let changed = false;
+      const pages = data.pages.map((p) => {
+        if (!p.items.some((m) => changes.has(m.id))) return p;
+        changed = true;
+        return { ...p, items: p.items.map((m) => patch(m, changes.get(m.id))) };
+      });
+      return changed ? { ...data, pages } : data;
+    });
+    for (const id of changes.keys()) void qc.invalidateQueries({ queryKey: ['messages', 'detail', id] });
+  };
   useLiveEvents((e) => {
     if (e.type === 'reset') return void qc.invalidateQueries({ queryKey: ['messages'] });
     if (e.type !== 'message.status' || !e.applied) return;
@@ -63,33 +81,25 @@ export function useMessages(f: MessageFilters) {
       );
       return;
     }
-    flashed.current.set(e.messageId, Date.now());
-    qc.setQueriesData<InfiniteData<Page>>({ queryKey: ['messages', 'list'] }, (data) => {
-      if (!data) return data;
-      let changed = false;
-      const pages = data.pages.map((p) => {
-        if (!p.items.some((m) => m.id === e.messageId)) return p;
-        changed = true;
-        return {
-          ...p,
-          items: p.items.map((m) =>
-            m.id === e.messageId
-              ? {
-                  ...m,
-                  status: e.to as Message['status'],
-                  statusLabel: e.toLabel,
-                  statusReason: e.reason,
-                  canResend: ['accepted', 'failed', 'status_timeout'].includes(e.to) && !m.resentBy,
-                }
-              : m,
-          ),
-        };
-      });
-      return changed ? { ...data, pages } : data;
-    });
-    void qc.invalidateQueries({ queryKey: ['messages', 'detail', e.messageId] });
+    pending.current.set(e.messageId, e);
+    flushTimer.current ??= setTimeout(flush, 0);
   });
+  useEffect(() => () => clearTimeout(flushTimer.current), []);
 
   const rows = query.data?.pages.flatMap((p) => p.items) ?? [];
-  return { query, rows, flashed: flashed.current };
+  return { query, rows };
+}
+
+const RESENDABLE = new Set(['accepted', 'failed', 'status_timeout']);
+
+/** A row after a live status change (the server's labels travel with the event). */
+function patch(m: Message, e: StatusEvent | undefined): Message {
+  if (!e) return m;
+  return {
+    ...m,
+    status: e.to as Message['status'],
+    statusLabel: e.toLabel,
+    statusReason: e.reason,
+    canResend: RESENDABLE.has(e.to) && !m.resentBy,
+  };
 }

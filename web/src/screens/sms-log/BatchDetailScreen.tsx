@@ -55,7 +55,7 @@ export default function BatchDetailScreen() {
     sort: 'createdAt',
     batchId: id,
   });
-  const { query, rows, flashed } = useMessages(filters);
+  const { query, rows } = useMessages(filters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [detailId, setDetailId] = useState<string | null>(null);
   useLiveEvents((e) => {
@@ -119,7 +119,6 @@ export default function BatchDetailScreen() {
         selectedId={selectedId}
         onSelect={setSelectedId}
         onOpen={setDetailId}
-        flashed={flashed}
       />
       <MessageDetailDrawer id={detailId} onClose={() => setDetailId(null)} />
     </Stack>
