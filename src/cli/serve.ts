@@ -27,10 +27,13 @@ export function registerServe(program: Command) {
         ...(opts.host ? { HERALD_HOST: opts.host } : {}),
       };
       const config = loadConfig(env);
-      // The API here; in mode `all` the dispatch worker on a thread of its own (see serve.worker.ts).
-      const running = await startServer(config, { mode: 'api' });
-      const worker =
-        opts.mode === 'all' ? await startWorkerThread({ env }, running.bus, running.logger) : null;
+      // Mode `all` on PostgreSQL: the dispatch worker runs on a thread of its own (serve.worker.ts).
+      // On SQLite it stays on the API's thread and connection: SQLite has one writer at a time, and a
+      // second connection's writer makes the other wait in SQLite's sleeping busy handler, which
+      // stalls a whole event loop (measured: 3× slower accepts than one shared connection).
+      const threaded = opts.mode === 'all' && config.database.kind === 'postgres';
+      const running = await startServer(config, { mode: threaded ? 'api' : opts.mode });
+      const worker = threaded ? await startWorkerThread({ env }, running.bus, running.logger) : null;
       const shutdown = async (signal: string) => {
         running.logger.info('shutting down', { signal });
         // The worker first: it finishes its submits and publishes their outcomes while the bus is open.

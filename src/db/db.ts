@@ -48,6 +48,9 @@ export function openDb(target: DatabaseTarget): Db {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Commits are durable once in the WAL file: a crash of Herald (or a kill -9) loses no committed
+    // row; a power cut or OS crash may lose the last transactions before the next checkpoint
+    // (see docs/benchmarks.md, "Durability"). The benchmarks run with this same setting.
     sqlite.pragma('synchronous = NORMAL');
     const kysely = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
@@ -91,7 +94,13 @@ const STATEMENT_CACHE_SIZE = 1000;
  */
 function withStatementCache(db: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
-  const prepare = (sql: string) => {
+  const prepare = (text: string) => {
+    // Kysely opens every transaction with a deferred `begin`. With a second connection writing (the
+    // worker thread of `herald serve`, another process), a deferred transaction that read first cannot
+    // upgrade to a write once the other one committed: SQLite fails it at once with "database is
+    // locked", without waiting. `begin immediate` takes the write lock up front, waiting up to the
+    // busy timeout, so transactions take turns instead of failing.
+    const sql = text === 'begin' ? 'begin immediate' : text;
     const hit = cache.get(sql);
     if (hit && !hit.busy) {
       cache.delete(sql);

@@ -15,28 +15,32 @@ import type { DispatchDatabase } from './dispatch.tables.js';
  * lock at once (a deferred transaction that read first could not upgrade under a concurrent writer).
  */
 export async function claimSqlite(trx: Kysely<DispatchDatabase>, p: ClaimParams): Promise<ClaimedRow[]> {
-  return trx
-    .updateTable('messages')
-    .set({
-      status: 'sending',
-      lease_until: p.leaseUntil,
-      leased_by: p.workerId,
-      attempts: sql<number>`attempts + 1`,
-      submit_started_at: null,
-      updated_at: p.now,
-    })
-    .where('messages.id', 'in', (eb) =>
-      eb
-        .selectFrom('messages')
-        .select('messages.id')
-        .where((w) => isDue(w, p))
-        .orderBy('messages.due_at')
-        .orderBy('messages.id')
-        .limit(p.limit),
-    )
-    .where('messages.status', '=', 'queued')
-    .returning(CLAIMED_COLUMNS)
-    .execute();
+  return (
+    trx
+      .updateTable('messages')
+      .set({
+        status: 'sending',
+        lease_until: p.leaseUntil,
+        leased_by: p.workerId,
+        attempts: sql<number>`attempts + 1`,
+        submit_started_at: null,
+        updated_at: p.now,
+      })
+      .where('messages.id', 'in', (eb) =>
+        eb
+          .selectFrom('messages')
+          .select('messages.id')
+          .where((w) => isDue(w, p))
+          .orderBy('messages.due_at')
+          .orderBy('messages.id')
+          .limit(p.limit),
+      )
+      // No second `status = 'queued'` test out here: the statement is atomic (no writer can come
+      // between its subquery and its update), and with that test SQLite walked the whole status index
+      // (every queued message, per claim) instead of looking the few ids up by primary key.
+      .returning(CLAIMED_COLUMNS)
+      .execute()
+  );
 }
 
 export const sqliteStatements: DialectStatements = {

@@ -155,7 +155,9 @@ async function bulkMove({
             .limit(limit),
         ),
       )
-      .where('messages.status', '=', from)
+      // Re-checked for PostgreSQL (a row may have moved between the locking subquery and the update);
+      // as an expression, so SQLite looks the ids up by primary key instead of walking the status index.
+      .where(sql`coalesce(messages.status, '')`, '=', from)
       .returning(['messages.id', 'messages.org_unit_id', 'messages.batch_id', 'messages.status'])
       .execute();
     return recordMoves(trx, rows, { from, at, source: 'worker', reason, details: () => ({}) });

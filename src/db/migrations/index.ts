@@ -10,6 +10,7 @@ import { reportsResend } from './0007_reports_resend.js';
 import { webhooks } from './0008_webhooks.js';
 import { inbound } from './0009_inbound.js';
 import { partIds } from './0010_part_ids.js';
+import { dispatchIndexes } from './0011_dispatch_indexes.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, HeraldMigration> = {
   '0008_webhooks': webhooks,
   '0009_inbound': inbound,
   '0010_part_ids': partIds,
+  '0011_dispatch_indexes': dispatchIndexes,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.js';
 import type { BatchTable } from '../batches/batches.table.js';
 import type { MessageTable } from '../messages/messages.table.js';
 import { insertBatchSqlite, insertMessagesSqlite } from './send.insert.sqlite.js';
+import { whenNoTransaction } from './send.read.sqlite.js';
 import { insertBatch } from './send.repository.js';
 
 /** What one send request writes: its SMS Log entry and its messages. */
@@ -72,8 +73,9 @@ function createCommitter(run: (group: Pending[]) => Promise<void>): Committer {
 }
 
 /**
- * SQLite: the group runs as one synchronous better-sqlite3 transaction while Kysely's single connection
- * is held (`connection()`), so no Kysely transaction of another caller can be open on it meanwhile.
+ * SQLite: the group runs as one synchronous better-sqlite3 transaction, at once when no transaction is
+ * open on the connection (nothing can interleave with synchronous statements), else once Kysely's
+ * single connection is free, so it never lands inside another caller's transaction.
  */
 function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
   const begin = db.prepare('BEGIN IMMEDIATE');
@@ -83,7 +85,7 @@ function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
   const release = db.prepare('RELEASE send_write');
   const undo = db.prepare('ROLLBACK TO send_write');
   return (group: Pending[]) =>
-    kysely.connection().execute(async () => {
+    whenNoTransaction(kysely, db, () => {
       if (db.inTransaction) throw new Error('group commit: the connection is inside a transaction');
       const done: Pending[] = [];
       const failed: [Pending, unknown][] = [];

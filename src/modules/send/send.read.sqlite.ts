@@ -6,10 +6,26 @@ import type { UnitRoute } from './send.repository.js';
 
 /**
  * The reads of the one-message send path on SQLite, as statements prepared once per connection: Kysely
- * would build and compile each query again per request, which cost more than running it. They run
- * while Kysely's single connection is held (`connection()`), so they never see another caller's
- * uncommitted transaction.
+ * would build and compile each query again per request, which cost more than running it. They must
+ * never see another caller's uncommitted transaction: they run at once when no transaction is open on
+ * the connection (a synchronous statement cannot interleave with anything), else once Kysely's single
+ * connection is free (`connection()`) — without queueing behind every query the worker has pending.
  */
+export function whenNoTransaction<T>(
+  kysely: Kysely<Database>,
+  db: SqliteDatabase.Database,
+  fn: () => T,
+): Promise<T> {
+  if (!db.inTransaction) {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  return kysely.connection().execute(async () => fn());
+}
+
 interface Statements {
   unit: SqliteDatabase.Statement;
   consent: SqliteDatabase.Statement;
@@ -58,7 +74,7 @@ export function unitWithRouteSqlite(
   db: SqliteDatabase.Database,
   orgUnitId: string,
 ): Promise<{ unit: OrgUnitRow; route: UnitRoute | null } | undefined> {
-  return kysely.connection().execute(async () => {
+  return whenNoTransaction(kysely, db, () => {
     const row = statements(db).unit.get(orgUnitId) as UnitRouteRow | undefined;
     if (!row) return undefined;
     const {
@@ -93,7 +109,7 @@ export function consentStateSqlite(
   db: SqliteDatabase.Database,
   e164: string,
 ): Promise<string | undefined> {
-  return kysely.connection().execute(async () => {
+  return whenNoTransaction(kysely, db, () => {
     const row = statements(db).consent.get(e164) as { state: string } | undefined;
     return row?.state;
   });
