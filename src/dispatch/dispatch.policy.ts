@@ -65,9 +65,23 @@ export function createPolicyChecker(db: Kysely<Database>) {
    * Herald's answer to a keyword (STOP confirmation, HELP text) goes to the number that sent the
    * keyword even when it opted out, back through the account the keyword arrived on and from the
    * address it was sent to (both stored on the message when it was queued), whatever the unit's sender
-   * configuration is. Only the inbound module writes this category.
+   * configuration is. Only the reply the inbound module queued (created by `system` for an inbound
+   * message) counts: a copy of one made otherwise (a resend) gets the ordinary checks. `null`: not such
+   * a reply.
    */
-  const keywordReplyRoute = async (m: ClaimedRow): Promise<PolicyVerdict> => {
+  const keywordReplyRoute = async (m: ClaimedRow): Promise<PolicyVerdict | null> => {
+    const origin = await db
+      .selectFrom('messages')
+      .select(['created_by_type', 'reference_type', 'resent_of'])
+      .where('id', '=', m.id)
+      .executeTakeFirst();
+    if (
+      origin?.created_by_type !== 'system' ||
+      origin.reference_type !== 'inbound_message' ||
+      origin.resent_of
+    ) {
+      return null;
+    }
     if (!m.to_e164) return { ok: false, reason: 'invalid_phone' };
     const account = m.provider_account_id
       ? await db
@@ -83,7 +97,10 @@ export function createPolicyChecker(db: Kysely<Database>) {
   return async function check(m: ClaimedRow): Promise<PolicyVerdict> {
     const unit = await unitPolicy(m.org_unit_id);
     if (!unit?.sendingEnabled) return { ok: false, reason: 'sending_disabled' };
-    if (m.category === KEYWORD_REPLY_CATEGORY) return keywordReplyRoute(m);
+    if (m.category === KEYWORD_REPLY_CATEGORY) {
+      const reply = await keywordReplyRoute(m);
+      if (reply) return reply;
+    }
     const s = unit.sender;
     if (
       !s ||
