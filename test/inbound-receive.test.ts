@@ -527,6 +527,64 @@ describe.each(TEST_DIALECTS)('inbound SMS on %s', (dialect) => {
     expect((await t.request(`/api/inbound/${newId()}`, { headers })).status).toBe(404);
   });
 
+  it('POST /api/inbound/simulate: a system manager makes a simulated handset send STOP; replays and other users are refused', async () => {
+    const simulate = (json: Json, h = headers) =>
+      t.request('/api/inbound/simulate', { method: 'POST', headers: h, json });
+    const res = await simulate({
+      providerAccountId: account.id,
+      from: HANDSET,
+      text: 'STOP',
+      gatewayMessageId: 'demo-1',
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Json;
+    expect(body.inbound).toMatchObject({
+      from: HANDSET,
+      to: 'Herald',
+      text: 'STOP',
+      orgUnitId,
+      keyword: { action: 'opt_out', effect: 'opted_out' },
+    });
+    expect(await consentOf(HANDSET)).toBe('opted_out');
+    expect(await replies()).toHaveLength(1);
+    // The same gateway message id again: a replay, stored once.
+    const again = await simulate({
+      providerAccountId: account.id,
+      from: HANDSET,
+      text: 'STOP',
+      gatewayMessageId: 'demo-1',
+    });
+    expect(await again.json()).toEqual({ inbound: null });
+    expect(await rows()).toHaveLength(1);
+    const audit = await t.db.kysely
+      .selectFrom('security_events')
+      .selectAll()
+      .where('type', '=', 'inbound_simulated')
+      .execute();
+    expect(audit.map((a) => a.target)).toEqual([account.id, account.id]);
+
+    expect((await simulate({ providerAccountId: 'nope', from: HANDSET, text: 'x' })).status).toBe(404);
+    const create = await t.request('/api/users', {
+      method: 'POST',
+      headers,
+      json: {
+        email: 'mgr@example.com',
+        name: 'Manager',
+        password: 'another long password',
+        roles: ['sms_manager'],
+        orgUnitIds: [orgUnitId],
+      },
+    });
+    expect(create.status).toBe(201);
+    const mgr = await t.loginAs('mgr@example.com', 'another long password');
+    const forbidden = await simulate(
+      { providerAccountId: account.id, from: HANDSET, text: 'START' },
+      { cookie: mgr.cookie, 'x-csrf-token': mgr['x-csrf-token'] },
+    );
+    expect(forbidden.status).toBe(403);
+    expect(await rows()).toHaveLength(1);
+  });
+
   it('a user sees only inbound messages of their own org units', async () => {
     const other = newId();
     const now = t.clock.now().toISOString();

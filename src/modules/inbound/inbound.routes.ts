@@ -13,9 +13,11 @@ import {
   inboundQuerySchema,
   KeywordSettingsSchema,
   PutKeywordSettingsSchema,
+  SimulateInboundResultSchema,
+  SimulateInboundSchema,
 } from './inbound.schemas.js';
 import { getKeywordSettings, putKeywordSettings } from './inbound.settings.js';
-import { receiveInboundCallback } from './inbound.usecases.js';
+import { receiveInboundCallback, simulateInbound } from './inbound.usecases.js';
 
 /**
  * The public inbound callback (`POST /api/callbacks/{token}/inbound`): like the delivery-report
@@ -111,6 +113,39 @@ export function inboundRoutes(deps: AppDeps) {
     }),
     async (c) =>
       c.json(await browseInbound({ db, principal: principalOf(c), query: c.req.valid('query') }), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/inbound/simulate',
+      tags,
+      summary:
+        'Make a simulated handset send an SMS to a simulator gateway (system managers; for demos and tests)',
+      description:
+        'The message takes the same path as one a gateway posts: stored, placed in an org unit, keywords acted on (STOP opts the number out and queues the confirmation). See docs/inbound.md.',
+      security: SECURED,
+      request: { body: jsonBody(SimulateInboundSchema) },
+      responses: {
+        200: jsonContent(SimulateInboundResultSchema),
+        404: problemResponse('No such gateway, or it is not a simulator'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const principal = principalOf(c);
+      const input = c.req.valid('json');
+      const { id } = await simulateInbound(
+        { db, clock: deps.clock, bus: deps.bus, logger: deps.logger, config: deps.config, principal },
+        input,
+      );
+      await auditRequest(deps, c, {
+        type: 'inbound_simulated',
+        target: input.providerAccountId,
+        details: { inboundId: id },
+      });
+      return c.json({ inbound: id ? await getInbound({ db, principal, id }) : null }, 200);
+    },
   );
 
   app.openapi(

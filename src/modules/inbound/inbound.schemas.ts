@@ -100,3 +100,34 @@ export const PutKeywordSettingsSchema = z
   })
   .strict();
 export type PutKeywordSettings = z.output<typeof PutKeywordSettingsSchema>;
+
+/** POST /api/inbound/simulate: a simulated handset's SMS to a simulator gateway. */
+export const SimulateInboundSchema = z
+  .object({
+    providerAccountId: id,
+    from: z.string().trim().min(1).max(64).openapi({ example: '+4915123456789' }),
+    to: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({
+        description: "The number or sender id it is sent to. Default: the account's first sender id.",
+      }),
+    text: z.string().min(1).max(1600),
+    gatewayMessageId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'Default: a new one. Send one again to see a replay stored once.' }),
+  })
+  .strict();
+
+export const SimulateInboundResultSchema = z.object({
+  inbound: InboundSchema.nullable().openapi({
+    description: 'The stored message; null when the gateway message id was stored before (a replay).',
+  }),
+});

@@ -12,15 +12,17 @@ import {
   normalizeGatewayId,
   type ProviderDeps,
 } from '../../providers/provider.contract.js';
+import type { Principal } from '../auth/auth.permissions.js';
 import { consentStates } from '../consent/consent.repository.js';
 import { recordConsentEvent } from '../consent/consent.usecases.js';
 import type { EventBus, HeraldEvent } from '../events/events.bus.js';
 import {
+  findProviderAccount,
   findProviderAccountByCallbackToken,
   type ProviderAccountRow,
 } from '../gateways/gateways.repository.js';
 import { gatewaySecretBox } from '../gateways/gateways.secrets.js';
-import { openProvider } from '../gateways/gateways.usecases.js';
+import { openProvider, requireGatewayAdmin } from '../gateways/gateways.usecases.js';
 import type { OrgUnitRow } from '../org-units/org-units.repository.js';
 import { expandWithDescendants } from '../org-units/org-units.scope.js';
 import { effectiveKeywordSettings, matchKeyword, renderReply } from './inbound.keywords.js';
@@ -387,4 +389,35 @@ export async function receiveInboundCallback(
   }
   const result = await receiveInbound(deps, account, parsed.messages);
   return { ...result, ack };
+}
+
+/**
+ * Makes a simulated handset send an SMS to a simulator gateway account (for demos and trying keywords
+ * from the web app): the same path as a real inbound message, without the HTTP round trip. Only system
+ * managers (it acts for any org unit), only simulator accounts. Returns the stored message's id, or
+ * `null` when it was a duplicate of a gateway message id given before.
+ */
+export async function simulateInbound(
+  deps: InboundDeps & { principal: Principal },
+  input: { providerAccountId: string; from: string; to?: string; text: string; gatewayMessageId?: string },
+): Promise<{ id: string | null }> {
+  requireGatewayAdmin(deps.principal);
+  const account = await findProviderAccount(deps.db, input.providerAccountId);
+  if (!account) throw new AppError('gateway.not_found', 'No such gateway.', { id: input.providerAccountId });
+  if (account.kind !== 'simulator') {
+    throw new AppError('inbound.not_supported', 'Only simulator gateways have simulated handsets.');
+  }
+  const to = input.to ?? (await senderConfigsOfAccount(deps.db, account.id))[0]?.sender_id ?? 'Herald';
+  const gatewayMessageId = input.gatewayMessageId ?? `simin-${newId()}`;
+  const result = await receiveInbound(deps, account, [
+    { gatewayMessageId, from: input.from, to, text: input.text },
+  ]);
+  if (result.stored === 0) return { id: null };
+  const row = await deps.db
+    .selectFrom('inbound_messages')
+    .select('id')
+    .where('provider_account_id', '=', account.id)
+    .where('gateway_message_id', '=', normalizeGatewayId(gatewayMessageId))
+    .executeTakeFirst();
+  return { id: row?.id ?? null };
 }

@@ -17,6 +17,7 @@ export const SECURITY_EVENT_TYPES = [
   'user_created',
   'user_updated',
   'org_unit_keywords_updated',
+  'inbound_simulated',
   'gateway_created',
   'gateway_updated',
   'gateway_test_send',

@@ -2593,6 +2593,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inbound/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a simulated handset send an SMS to a simulator gateway (system managers; for demos and tests)
+         * @description The message takes the same path as one a gateway posts: stored, placed in an org unit, keywords acted on (STOP opts the number out and queues the confirmation). See docs/inbound.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example +4915123456789 */
+                        from: string;
+                        /** @description Default: a new one. Send one again to see a replay stored once. */
+                        gatewayMessageId?: string;
+                        providerAccountId: string;
+                        text: string;
+                        /** @description The number or sender id it is sent to. Default: the account's first sender id. */
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            inbound: components["schemas"]["InboundMessage"] & (Record<string, never> | null);
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such gateway, or it is not a simulator */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages": {
         parameters: {
             query?: never;
@@ -3717,7 +3816,7 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     limit?: number;
-                    type?: "setup_completed" | "login" | "login_failed" | "logout" | "api_key_created" | "api_key_revoked" | "api_key_rejected" | "permission_denied" | "user_created" | "user_updated" | "org_unit_keywords_updated" | "gateway_created" | "gateway_updated" | "gateway_test_send";
+                    type?: "setup_completed" | "login" | "login_failed" | "logout" | "api_key_created" | "api_key_revoked" | "api_key_rejected" | "permission_denied" | "user_created" | "user_updated" | "org_unit_keywords_updated" | "inbound_simulated" | "gateway_created" | "gateway_updated" | "gateway_test_send";
                 };
                 header?: never;
                 path?: never;
