@@ -3,7 +3,8 @@
  * concurrency from the bench's load client; the profile lands in --out (default: a temp directory)
  * and the top functions by self time are printed.
  *
- * Run: npx tsx bench/kannel/profile-accept.ts [--n=10000] [--concurrency=32] [--mode=api|all] [--out=DIR]
+ * Run: npx tsx bench/kannel/profile-accept.ts [--n=10000] [--concurrency=32] [--mode=api|all] [--drain] [--out=DIR]
+ * (`--drain`, with mode all: also waits until the worker brought every message to a final status)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,6 +50,16 @@ try {
   console.log(
     `${n} accepts at concurrency ${concurrency}: ${((n * 1000) / load.elapsedMs).toFixed(0)} msgs/s, ${load.failed} failed`,
   );
+  if (process.argv.includes('--drain')) {
+    // Mode all: profile the worker's side too, until every message reached a final status.
+    const open = () => {
+      const c = herald.countByStatus();
+      return (c.queued ?? 0) + (c.sending ?? 0) + (c.accepted ?? 0) + (c.sent ?? 0);
+    };
+    const t0 = performance.now();
+    while (open() > 0) await new Promise((r) => setTimeout(r, 50));
+    console.log(`drained in ${((performance.now() - t0) / 1000).toFixed(1)} s after the last accept`);
+  }
 } finally {
   await herald.stop();
   await stopAll();

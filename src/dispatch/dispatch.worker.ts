@@ -254,8 +254,17 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (stopping) break;
         if (started.length === config.workerBatchSize && tasks.size < config.workerConcurrency) continue;
         if (tasks.size >= config.workerConcurrency) {
-          // Full: wake when one finishes (or after the poll interval, whichever is first).
-          await Promise.race([ctx.sleep(config.workerPollMs, abort.signal), ...tasks]);
+          // Full: wake when enough finished to claim several at once (or after the poll interval,
+          // whichever is first). Waking for each one claimed one message per claim transaction: under
+          // load, one claim per message.
+          const want = Math.max(
+            1,
+            Math.min(config.workerBatchSize, Math.floor(config.workerConcurrency / 2)),
+          );
+          const timeout = ctx.sleep(config.workerPollMs, abort.signal).then(() => 'timeout' as const);
+          while (config.workerConcurrency - tasks.size < want && !stopping) {
+            if ((await Promise.race([timeout, ...tasks])) === 'timeout') break;
+          }
         } else {
           await ctx.sleep(config.workerPollMs, abort.signal);
         }
