@@ -249,7 +249,7 @@ async function startKannel(dir: string, smsc: TestSmsc, window: number): Promise
     launch('smsbox', SMSBOX);
     const status = () =>
       fetch(`http://${LOOPBACK}:${admin}/status.txt?password=bench-admin`).then((r) => r.text());
-    await waitFor(async () => /smsbox:.*on-line/.test(await status()), 15_000, 'smsbox did not come online');
+    await waitFor(async () => /smsbox:.*on-line/.test(await status()), 30_000, 'smsbox did not come online');
     await waitFor(
       async () => /netsmpp\[?.*\(online/.test(await status()),
       15_000,
@@ -258,7 +258,11 @@ async function startKannel(dir: string, smsc: TestSmsc, window: number): Promise
     return { sendsmsPort: sendsms, stop };
   } catch (e) {
     await stop();
-    throw e;
+    const tail = (name: string) => {
+      const file = path.join(dir, `${name}-w${window}.log`);
+      return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-6).join('\n') : '';
+    };
+    throw new Error(`${(e as Error).message}\nbearerbox: ${tail('bearerbox')}\nsmsbox: ${tail('smsbox')}`);
   }
 }
 
