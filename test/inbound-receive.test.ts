@@ -225,6 +225,21 @@ describe.each(TEST_DIALECTS)('inbound SMS on %s', (dialect) => {
     });
   });
 
+  it('refuses a body over the limit with 413 before reading it, storing nothing', async () => {
+    const { body, headers: h } = simulatorInboundRequest(
+      { id: 'big', from: HANDSET, to: 'Herald', text: 'x'.repeat(t.config.bodyLimitBytes) },
+      account.callback_token,
+    );
+    const res = await t.request(`/api/callbacks/${account.callback_token}/inbound`, {
+      method: 'POST',
+      headers: h,
+      body,
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as Json).code).toBe('request.too_large');
+    expect(await rows()).toEqual([]);
+  });
+
   it('answers 400 for a correctly signed body that is not an inbound message', async () => {
     const { createHmac } = await import('node:crypto');
     const body = JSON.stringify({ id: 'x2', from: HANDSET });
