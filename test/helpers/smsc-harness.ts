@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -59,6 +59,12 @@ export interface TestSmsc {
 }
 
 export const SMSC_SCRIPT = fileURLToPath(new URL('./smsc-netsmpp.pl', import.meta.url));
+
+/** Why the test SMSC cannot run here (Perl or Debian's libnet-smpp-perl missing), or `null`. */
+export function testSmscMissing(): string | null {
+  const r = spawnSync('perl', ['-MNet::SMPP', '-MJSON::PP', '-e', '1'], { stdio: 'ignore' });
+  return r.status === 0 ? null : 'perl with Net::SMPP (Debian: libnet-smpp-perl) is not installed';
+}
 
 export async function startTestSmsc(): Promise<TestSmsc> {
   const child: ChildProcessWithoutNullStreams = spawn('perl', [SMSC_SCRIPT, '0'], { stdio: 'pipe' });
