@@ -538,6 +538,19 @@ describe.skipIf(SMSC_MISSING !== null)('smpp adapter against the Net::SMPP SMSC'
     expect((await sink.nextInbound(5000)).text).toBe('STOP');
   });
 
+  it('answers an unbind from the SMSC and binds again', async () => {
+    const systemId = uniqueName('smscunbind');
+    const p = make(smsc, systemId, collectingSink());
+    await p.listen!();
+    const first = await bindOf(smsc, systemId);
+    const since = smsc.events.length;
+    await smsc.command({ cmd: 'unbind' });
+    await smsc.waitFor((e) => e.ev === 'unbind_resp' && e.conn === first.conn, 3000, since);
+    const second = await bindOf(smsc, systemId, since);
+    expect(second.conn).not.toBe(first.conn);
+    expect(await p.send(message('after the unbind'))).toMatchObject({ ok: true });
+  });
+
   it('a PDU written before the connection died is unknown; an SMSC that cannot be reached is retryable', async () => {
     const vanished = await make(smsc, uniqueName('vanish'), collectingSink()).send(message('x'));
     expect(vanished).toMatchObject({ ok: false, class: 'unknown', code: 'SMPP_NO_RESPONSE' });

@@ -12,6 +12,7 @@
 #        {"cmd":"mo","system_id":S?,"from":F,"to":T,"data_coding":DC,"esm_class":E,"hex":H}
 #        {"cmd":"drop"}                         close every client connection (an SMSC restart)
 #        {"cmd":"enquire"}                      send enquire_link to every bound client
+#        {"cmd":"unbind"}                       send unbind to every bound client
 #        {"cmd":"pause","prefix":P} / {"cmd":"resume"}  stop / start reading the binds whose system_id
 #                                               starts with P (the client's submits wait in its queue)
 #        {"cmd":"stats"} / {"cmd":"reset"}      counters (submits, max outstanding, first/last submit
@@ -149,6 +150,8 @@ sub handle_pdu {
         close_conn($c, 'unbind');
     } elsif ($cmd == 0x80000005) {
         event({ ev => 'deliver_sm_resp', conn => $st->{id}, seq => $pdu->{seq}, status => $pdu->{status} });
+    } elsif ($cmd == 0x80000006) {
+        event({ ev => 'unbind_resp', conn => $st->{id} });
     } elsif ($cmd == 0x80000015) {
         event({ ev => 'enquire_link_resp', conn => $st->{id} });
     } else {
@@ -188,6 +191,7 @@ sub handle_command {
             short_message => pack('H*', $m->{hex}));
     } elsif ($cmd eq 'drop') { close_conn($_->{sock}, 'drop') for values %conns }
     elsif ($cmd eq 'enquire') { $_->{sock}->enquire_link(async => 1) for grep { $_->{bound} } values %conns }
+    elsif ($cmd eq 'unbind') { $_->{sock}->unbind(async => 1) for grep { $_->{bound} } values %conns }
     elsif ($cmd eq 'pause') {
         for my $st (values %conns) {
             next if index($st->{system_id}, $m->{prefix}) != 0;

@@ -93,10 +93,12 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
     return Math.round(base / 2 + (deps.random() * base) / 2);
   };
 
-  function destroy(session: SmppSession): void {
+  /** Drops the connection; `graceful` lets what was written (an `unbind_resp`) leave first. */
+  function destroy(session: SmppSession, graceful = false): void {
     session.removeAllListeners();
     session.on('error', () => {});
-    session.destroy();
+    if (graceful) session.close();
+    else session.destroy();
   }
 
   async function connectOnce(): Promise<Live> {
@@ -180,7 +182,7 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
         return;
       case 'unbind':
         l.session.send(pdu.response());
-        lose(l, 'the SMSC unbound');
+        lose(l, 'the SMSC unbound', true);
         return;
       case 'deliver_sm':
         options.onDeliver(pdu).then(
@@ -202,13 +204,13 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
   }
 
   /** The bind is gone: every request waiting on it is lost; reconnect if we keep the bind up. */
-  function lose(l: Live, reason: string): void {
+  function lose(l: Live, reason: string, graceful = false): void {
     if (l.dead) return;
     l.dead = true;
     clearInterval(l.enquireTimer);
     clearTimeout(l.enquireDeadline);
     if (live === l) live = null;
-    destroy(l.session);
+    destroy(l.session, graceful);
     for (const req of [...l.pending]) req.settle({ kind: 'lost', written: req.written, reason });
     if (!closed) log('warn', 'smpp: bind lost', { reason });
     if (keepUp && !closed) scheduleReconnect();
