@@ -551,6 +551,38 @@ describe.skipIf(SMSC_MISSING !== null)('smpp adapter against the Net::SMPP SMSC'
     expect(await p.send(message('after the unbind'))).toMatchObject({ ok: true });
   });
 
+  it('logs never carry the password, a phone number or a message text', async () => {
+    const systemId = uniqueName('privacy');
+    const logs: LogLine[] = [];
+    const sink = collectingSink();
+    const p = make(smsc, systemId, sink, { logs });
+    await p.listen!();
+    await bindOf(smsc, systemId);
+    expect((await p.send(message('Your PIN is 8890'))).ok).toBe(true);
+    await sink.nextReport(5000);
+    await smsc.command({
+      cmd: 'mo',
+      system_id: systemId,
+      from: '+4917000000001',
+      to: 'Herald',
+      hex: gsmHex('STOP now'),
+    });
+    await sink.nextInbound(5000);
+    const since = smsc.events.length;
+    await smsc.command({ cmd: 'drop' });
+    await bindOf(smsc, systemId, since);
+    const refused = make(smsc, uniqueName('privacy'), collectingSink(), {
+      logs,
+      settings: { password: 'wrong' },
+    });
+    await refused.send(message('Your PIN is 8890'));
+    expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['smpp: bind lost', 'smpp: bind failed']));
+    const all = JSON.stringify(logs);
+    for (const secret of ['secret', 'wrong', '4915123456789', '4917000000001', 'PIN', 'STOP']) {
+      expect(all).not.toContain(secret);
+    }
+  });
+
   it('a PDU written before the connection died is unknown; an SMSC that cannot be reached is retryable', async () => {
     const vanished = await make(smsc, uniqueName('vanish'), collectingSink()).send(message('x'));
     expect(vanished).toMatchObject({ ok: false, class: 'unknown', code: 'SMPP_NO_RESPONSE' });
