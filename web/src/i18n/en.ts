@@ -1,9 +1,12 @@
+import { screenStrings } from './en/screens';
+
 /**
  * Every English UI string, in one place. Keys are flat and dotted by screen; `{name}` marks a value
  * filled in at run time. A translation is a file of the same shape (`Messages`), registered in index.ts.
  * Status and block-reason labels match the server's (src/core/status), which a test checks.
  */
 export const en = {
+  ...screenStrings,
   'app.name': 'Herald',
   'app.tagline': 'The SMS center for your business systems.',
   'app.loading': 'Loading…',

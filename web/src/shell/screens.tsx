@@ -54,7 +54,66 @@ export const SCREENS: ScreenDef[] = [
     permission: 'log.read',
     ...lazyScreen(() => import('../screens/sms-log/BatchDetailScreen')),
   },
-  // Contacts, Templates, Inbound, Gateways, Administration and the Dashboard are added here.
+  {
+    path: '/dashboard',
+    label: 'nav.dashboard',
+    section: 'data',
+    permission: 'messages.read',
+    ...lazyScreen(() => import('../screens/dashboard/DashboardScreen')),
+  },
+  {
+    path: '/contacts',
+    label: 'nav.contacts',
+    section: 'data',
+    permission: 'contacts.read',
+    ...lazyScreen(() => import('../screens/contacts/ContactsScreen')),
+  },
+  {
+    path: '/contacts/import',
+    section: 'data',
+    permission: 'contacts.manage',
+    ...lazyScreen(() => import('../screens/contacts/ContactImportScreen')),
+  },
+  {
+    path: '/contacts/:id',
+    section: 'data',
+    permission: 'contacts.read',
+    ...lazyScreen(() => import('../screens/contacts/ContactDetailScreen')),
+  },
+  {
+    path: '/templates',
+    label: 'nav.templates',
+    section: 'data',
+    permission: 'templates.read',
+    ...lazyScreen(() => import('../screens/templates/TemplatesScreen')),
+  },
+  {
+    path: '/templates/:id',
+    section: 'data',
+    permission: 'templates.read',
+    ...lazyScreen(() => import('../screens/templates/TemplateEditScreen')),
+  },
+  {
+    path: '/inbound',
+    label: 'nav.inbound',
+    section: 'sms',
+    permission: 'messages.read',
+    ...lazyScreen(() => import('../screens/inbound/InboundScreen')),
+  },
+  {
+    path: '/gateways',
+    label: 'nav.gateways',
+    section: 'admin',
+    permission: 'gateways.manage',
+    ...lazyScreen(() => import('../screens/gateways/GatewaysScreen')),
+  },
+  {
+    path: '/admin',
+    label: 'nav.admin',
+    section: 'admin',
+    permission: 'users.read',
+    ...lazyScreen(() => import('../screens/admin/AdminScreen')),
+  },
 ];
 
 export const SECTIONS: { id: ScreenDef['section']; label: MessageKey }[] = [

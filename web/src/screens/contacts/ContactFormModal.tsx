@@ -27,7 +27,8 @@ function phoneErrors(err: unknown): Record<number, string> {
   const out: Record<number, string> = {};
   if (!(err instanceof ApiError)) return out;
   for (const i of err.problem.issues ?? []) {
-    if (i.path[0] === 'phones' && typeof i.path[1] === 'number' && !out[i.path[1]]) out[i.path[1]] = i.message;
+    if (i.path[0] === 'phones' && typeof i.path[1] === 'number' && !out[i.path[1]])
+      out[i.path[1]] = i.message;
   }
   return out;
 }
@@ -71,7 +72,9 @@ function ContactForm({ contact, onClose }: { contact?: Contact; onClose(): void 
       ? contact.phones.map((p) => ({ number: p.e164 ?? p.original, label: p.label }))
       : [{ number: '', label: 'mobile' }],
   );
-  const [primary, setPrimary] = useState(String(Math.max(0, contact?.phones.findIndex((p) => p.primary) ?? 0)));
+  const [primary, setPrimary] = useState(
+    String(Math.max(0, contact?.phones.findIndex((p) => p.primary) ?? 0)),
+  );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const errors = fieldErrors(error);
@@ -96,7 +99,11 @@ function ContactForm({ contact, onClose }: { contact?: Contact; onClose(): void 
       department: department.trim() || null,
       branch: branch.trim() || null,
       orgUnitId,
-      phones: filled.map((p) => ({ number: p.number.trim(), label: p.label.trim() || 'mobile', primary: p.primary })),
+      phones: filled.map((p) => ({
+        number: p.number.trim(),
+        label: p.label.trim() || 'mobile',
+        primary: p.primary,
+      })),
     };
     try {
       const saved: Schemas['Contact'] = contact
@@ -114,7 +121,11 @@ function ContactForm({ contact, onClose }: { contact?: Contact; onClose(): void 
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label={contact ? t('contactForm.titleEdit', { name: contact.name }) : t('contactForm.titleNew')}>
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label={contact ? t('contactForm.titleEdit', { name: contact.name }) : t('contactForm.titleNew')}
+    >
       <Stack gap="sm">
         <TextInput
           label={t('contactForm.name')}

@@ -1,0 +1,255 @@
+import { Alert, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, must, type Schemas } from '../../api/client';
+import { useSession } from '../../auth/session';
+import { t } from '../../i18n';
+import { fieldErrors, problemText } from '../../lib/problem';
+import { LoadError } from '../../shell/ScreenState';
+
+type Sender = Schemas['SenderConfig'];
+type Gateway = Schemas['Gateway'];
+
+/** Sender configurations (gateway, sender ID, fallback gateway) and which one each org unit uses. */
+export function SendersSection({ gateways }: { gateways: Gateway[] }) {
+  const session = useSession();
+  const qc = useQueryClient();
+  const senders = useQuery({ queryKey: ['senders'], queryFn: () => must(api.GET('/api/senders', {})) });
+  const [editing, setEditing] = useState<Sender | 'new' | null>(null);
+  const gatewayName = (id: string | null) =>
+    id ? (gateways.find((g) => g.id === id)?.name ?? id.slice(0, 8)) : '';
+  const items = senders.data?.items ?? [];
+  const [savingUnit, setSavingUnit] = useState<string>();
+
+  const attach = async (unitId: string, senderConfigId: string | null) => {
+    setSavingUnit(unitId);
+    try {
+      await must(
+        api.PATCH('/api/org-units/{id}/sender', {
+          params: { path: { id: unitId } },
+          body: { senderConfigId },
+        }),
+      );
+      await qc.invalidateQueries({ queryKey: ['org-units'] });
+      await qc.invalidateQueries({ queryKey: ['senders'] });
+      notifications.show({
+        color: 'green',
+        message: t('unitSenders.saved', {
+          unit: session.orgUnitName(unitId),
+          sender: items.find((s) => s.id === senderConfigId)?.name ?? t('unitSenders.none'),
+        }),
+      });
+    } catch (err) {
+      notifications.show({ color: 'red', title: t('unitSenders.title'), message: problemText(err) });
+    } finally {
+      setSavingUnit(undefined);
+    }
+  };
+
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between">
+        <div>
+          <Title order={3} size="h4">
+            {t('senders.title')}
+          </Title>
+          <Text size="sm" c="dimmed">
+            {t('senders.intro')}
+          </Text>
+        </div>
+        <Button variant="light" onClick={() => setEditing('new')} disabled={gateways.length === 0}>
+          {t('senders.add')}
+        </Button>
+      </Group>
+      {senders.error && <LoadError error={senders.error} onRetry={() => void senders.refetch()} />}
+      <Table.ScrollContainer minWidth={720}>
+        <Table striped aria-label={t('senders.title')} data-testid="senders-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('senders.col.name')}</Table.Th>
+              <Table.Th>{t('senders.col.senderId')}</Table.Th>
+              <Table.Th>{t('senders.col.gateway')}</Table.Th>
+              <Table.Th>{t('senders.col.fallback')}</Table.Th>
+              <Table.Th>{t('senders.col.orgUnits')}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((s) => (
+              <Table.Tr key={s.id}>
+                <Table.Td fw={600}>{s.name}</Table.Td>
+                <Table.Td>{s.senderId}</Table.Td>
+                <Table.Td>{gatewayName(s.providerAccountId)}</Table.Td>
+                <Table.Td>{gatewayName(s.fallbackProviderAccountId) || t('senders.noFallback')}</Table.Td>
+                <Table.Td>{s.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
+                <Table.Td>
+                  <Button
+                    size="compact-xs"
+                    variant="subtle"
+                    onClick={() => setEditing(s)}
+                    aria-label={`${t('senders.edit')} ${s.name}`}
+                  >
+                    {t('senders.edit')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {!senders.isPending && items.length === 0 && <Text c="dimmed">{t('senders.none')}</Text>}
+
+      <Title order={3} size="h4" mt="sm">
+        {t('unitSenders.title')}
+      </Title>
+      <Table.ScrollContainer minWidth={480}>
+        <Table aria-label={t('unitSenders.title')}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('unitSenders.col.orgUnit')}</Table.Th>
+              <Table.Th>{t('unitSenders.col.sender')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {session.orgUnits.map((u) => (
+              <Table.Tr key={u.id}>
+                <Table.Td>{u.name}</Table.Td>
+                <Table.Td>
+                  <Select
+                    aria-label={t('unitSenders.label', { unit: u.name })}
+                    data={[
+                      { value: '', label: t('unitSenders.none') },
+                      ...items.map((s) => ({ value: s.id, label: `${s.name} (${s.senderId})` })),
+                    ]}
+                    value={u.senderConfigId ?? ''}
+                    onChange={(v) => void attach(u.id, v || null)}
+                    allowDeselect={false}
+                    disabled={savingUnit === u.id}
+                    maw={360}
+                  />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={
+          editing && editing !== 'new'
+            ? t('senderForm.titleEdit', { name: editing.name })
+            : t('senderForm.titleNew')
+        }
+      >
+        {editing !== null && (
+          <SenderForm
+            sender={editing === 'new' ? undefined : editing}
+            gateways={gateways}
+            onClose={() => setEditing(null)}
+          />
+        )}
+      </Modal>
+    </Stack>
+  );
+}
+
+function SenderForm({
+  sender,
+  gateways,
+  onClose,
+}: {
+  sender?: Sender;
+  gateways: Gateway[];
+  onClose(): void;
+}) {
+  const qc = useQueryClient();
+  const [name, setName] = useState(sender?.name ?? '');
+  const [senderId, setSenderId] = useState(sender?.senderId ?? '');
+  const [gatewayId, setGatewayId] = useState<string | null>(
+    sender?.providerAccountId ?? gateways[0]?.id ?? null,
+  );
+  const [fallback, setFallback] = useState<string>(sender?.fallbackProviderAccountId ?? '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const errors = fieldErrors(error);
+  const options = gateways.map((g) => ({ value: g.id, label: g.name }));
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!gatewayId) return;
+    setBusy(true);
+    setError(undefined);
+    const body = {
+      name: name.trim(),
+      senderId: senderId.trim(),
+      providerAccountId: gatewayId,
+      fallbackProviderAccountId: fallback || null,
+    };
+    try {
+      const saved = sender
+        ? await must(api.PATCH('/api/senders/{id}', { params: { path: { id: sender.id } }, body }))
+        : await must(api.POST('/api/senders', { body }));
+      await qc.invalidateQueries({ queryKey: ['senders'] });
+      notifications.show({ color: 'green', message: t('senderForm.saved', { name: saved.name }) });
+      onClose();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="sm">
+        <TextInput
+          label={t('senderForm.name')}
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={errors.name}
+          data-autofocus
+        />
+        <TextInput
+          label={t('senderForm.senderId')}
+          description={t('senderForm.senderIdHelp')}
+          required
+          value={senderId}
+          onChange={(e) => setSenderId(e.currentTarget.value)}
+          error={errors.senderId}
+        />
+        <Select
+          label={t('senderForm.gateway')}
+          data={options}
+          value={gatewayId}
+          onChange={setGatewayId}
+          allowDeselect={false}
+          error={errors.providerAccountId}
+        />
+        <Select
+          label={t('senderForm.fallback')}
+          data={[{ value: '', label: t('senders.noFallback') }, ...options]}
+          value={fallback}
+          onChange={(v) => setFallback(v ?? '')}
+          allowDeselect={false}
+          error={errors.fallbackProviderAccountId}
+        />
+        {error !== undefined && (
+          <Alert color="red" role="alert">
+            {problemText(error)}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button type="submit" loading={busy}>
+            {t('common.save')}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
