@@ -274,6 +274,18 @@ describe.skipIf(SMSC_MISSING !== null)('smpp adapter against the Net::SMPP SMSC'
     if (!refused.ok) expect(refused.text).toContain('0x0000000b');
   });
 
+  it('after a throttled answer the bind pauses, then sends what waited in the order it came', async () => {
+    const systemId = uniqueName('pause');
+    await smsc.command({ cmd: 'script', system_id: systemId, statuses: [0x58] });
+    const p = make(smsc, systemId, collectingSink(), { settings: { throttleBackoffMs: 150 } });
+    expect(await p.send(message('first'))).toMatchObject({ ok: false, class: 'throttled' });
+    const texts = ['m0', 'm1', 'm2', 'm3', 'm4'];
+    const outcomes = await Promise.all(texts.map((t) => p.send(message(t))));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const submits = await submitsFor(smsc, systemId, 6);
+    expect(submits.slice(1).map((s) => s.hex)).toEqual(texts.map(gsmHex));
+  });
+
   it('a throttled later part is submitted again alone, with the same concatenation reference', async () => {
     const systemId = uniqueName('partial');
     await smsc.command({ cmd: 'script', system_id: systemId, statuses: [0, 0x58, 0] });

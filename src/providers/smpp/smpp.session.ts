@@ -82,6 +82,16 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
   const windowWaiters: (() => void)[] = [];
   /** After ESME_RTHROTTLED / ESME_RMSGQFUL the whole bind pauses: the SMSC counts per bind. */
   let throttledUntil = 0;
+  /** One timer per pause, so the submits waiting on it go on in the order they came. */
+  let pauseGate: { until: number; done: Promise<void> } | null = null;
+  const throttlePause = (): Promise<void> | null => {
+    const wait = throttledUntil - Date.now();
+    if (wait <= 0) return null;
+    if (pauseGate?.until !== throttledUntil) {
+      pauseGate = { until: throttledUntil, done: new Promise((r) => setTimeout(r, wait)) };
+    }
+    return pauseGate.done;
+  };
   const throttling = new Set([smppLib.errors.ESME_RTHROTTLED, smppLib.errors.ESME_RMSGQFUL]);
 
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
@@ -280,8 +290,8 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
       // Inside a backoff no new connection is tried for each message: they wait for the next attempt.
       if ((!live || live.dead) && !binding && nextAttemptAt > Date.now())
         return unavailable('SMPP_NOT_BOUND');
-      const pause = throttledUntil - Date.now();
-      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      const pause = throttlePause();
+      if (pause) await pause;
       let l: Live;
       try {
         l = await ensureBound();
