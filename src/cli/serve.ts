@@ -27,11 +27,10 @@ export function registerServe(program: Command) {
         ...(opts.host ? { HERALD_HOST: opts.host } : {}),
       };
       const config = loadConfig(env);
-      // Mode `all` on PostgreSQL: the dispatch worker runs on a thread of its own (serve.worker.ts).
-      // On SQLite it stays on the API's thread and connection: SQLite has one writer at a time, and a
-      // second connection's writer makes the other wait in SQLite's sleeping busy handler, which
-      // stalls a whole event loop (measured: 3× slower accepts than one shared connection).
-      const threaded = opts.mode === 'all' && config.database.kind === 'postgres';
+      // Mode `all`: the dispatch worker runs on a thread of its own (serve.worker.ts), with its own
+      // database connection. On SQLite the two connections take turns at the write lock; the API's
+      // group commit retries without blocking its event loop (send.commit.ts).
+      const threaded = opts.mode === 'all';
       const running = await startServer(config, { mode: threaded ? 'api' : opts.mode });
       const worker = threaded ? await startWorkerThread({ env }, running.bus, running.logger) : null;
       const shutdown = async (signal: string) => {

@@ -75,7 +75,9 @@ function createCommitter(run: (group: Pending[]) => Promise<void>): Committer {
 /**
  * SQLite: the group runs as one synchronous better-sqlite3 transaction, at once when no transaction is
  * open on the connection (nothing can interleave with synchronous statements), else once Kysely's
- * single connection is free, so it never lands inside another caller's transaction.
+ * single connection is free, so it never lands inside another caller's transaction. While another
+ * connection (the worker thread of `herald serve`, another process) holds the write lock, it tries
+ * again shortly without blocking the event loop, up to the connection's busy timeout.
  */
 function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
   const begin = db.prepare('BEGIN IMMEDIATE');
@@ -84,34 +86,56 @@ function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
   const savepoint = db.prepare('SAVEPOINT send_write');
   const release = db.prepare('RELEASE send_write');
   const undo = db.prepare('ROLLBACK TO send_write');
-  return (group: Pending[]) =>
-    whenNoTransaction(kysely, db, () => {
-      if (db.inTransaction) throw new Error('group commit: the connection is inside a transaction');
-      const done: Pending[] = [];
-      const failed: [Pending, unknown][] = [];
+  const busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));
+
+  /** One attempt; `busy` when another connection (a worker thread or process) holds the write lock. */
+  const attempt = (group: Pending[]): 'busy' | 'done' => {
+    if (db.inTransaction) throw new Error('group commit: the connection is inside a transaction');
+    // Not SQLite's busy handler: it sleeps, and a sleeping main thread serves no request meanwhile.
+    db.pragma('busy_timeout = 0');
+    try {
       begin.run();
-      try {
-        for (const p of group) {
-          savepoint.run();
-          try {
-            insertBatchSqlite(db, p.write.batch);
-            insertMessagesSqlite(db, p.write.messages);
-            release.run();
-            done.push(p);
-          } catch (e) {
-            undo.run();
-            release.run();
-            failed.push([p, e]);
-          }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') return 'busy';
+      throw e;
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+    const done: Pending[] = [];
+    const failed: [Pending, unknown][] = [];
+    try {
+      for (const p of group) {
+        savepoint.run();
+        try {
+          insertBatchSqlite(db, p.write.batch);
+          insertMessagesSqlite(db, p.write.messages);
+          release.run();
+          done.push(p);
+        } catch (e) {
+          undo.run();
+          release.run();
+          failed.push([p, e]);
         }
-        commit.run();
-      } catch (e) {
-        if (db.inTransaction) rollback.run();
-        throw e;
       }
-      for (const p of done) p.resolve();
-      for (const [p, e] of failed) p.reject(e);
-    });
+      commit.run();
+    } catch (e) {
+      if (db.inTransaction) rollback.run();
+      throw e;
+    }
+    for (const p of done) p.resolve();
+    for (const [p, e] of failed) p.reject(e);
+    return 'done';
+  };
+
+  return async (group: Pending[]) => {
+    const deadline = Date.now() + busyTimeout;
+    for (let n = 0; ; n++) {
+      if ((await whenNoTransaction(kysely, db, () => attempt(group))) === 'done') return;
+      if (Date.now() > deadline) throw new Error('database is locked');
+      // The other writer's transactions are short: try again soon, serving requests meanwhile.
+      await new Promise((r) => setTimeout(r, Math.min(n, 5)));
+    }
+  };
 }
 
 /** PostgreSQL (and any Kysely dialect): one transaction, a savepoint per request. */
