@@ -269,6 +269,55 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
       }
     });
 
+    it('Kannel 1.4.5 as the docs describe it: no message id in the answer; UCS-2 needs a charset, UTF-8 is converted too', async () => {
+      const direct = async (to: string, extra: string) => {
+        const q = new URLSearchParams({
+          username: k.username,
+          password: k.password,
+          from: 'Herald',
+          to,
+          coding: '2',
+        });
+        const res = await fetch(`${k.sendsmsUrl}?${q}${extra}`);
+        const headers: string[] = [];
+        res.headers.forEach((_v, name) => headers.push(name));
+        return { status: res.status, body: await res.text(), headers };
+      };
+      const text = 'Привет 😀';
+      const utf8 = await direct('+4915188880001', `&charset=UTF-8&text=${encodeURIComponent(text)}`);
+      expect(utf8).toMatchObject({ status: 202, body: '0: Accepted for delivery' });
+      expect(utf8.headers.filter((h) => h.startsWith('x-kannel'))).toEqual([]);
+      const converted = await k.waitForMt((x) => x.to === '+4915188880001', 10_000);
+      expect(converted.data.toString('hex')).toBe(utf16be(text).toString('hex'));
+      await direct('+4915188880002', `&text=${encodeURIComponent(text)}`);
+      const garbled = await k.waitForMt((x) => x.to === '+4915188880002', 10_000);
+      expect(garbled.data.toString('hex')).toBe(Buffer.from(text, 'utf8').toString('hex'));
+    });
+
+    it("smsbox tries a report again when Herald's callback answers 503 (http-request-retry)", async () => {
+      const p = make(settingsFor(k, { dlrMask: 1 }));
+      const m = message('Retry my report');
+      const path = new URL(m.callbackUrl).pathname;
+      callbacks.respondWith(503);
+      try {
+        expect((await p.send(m)).ok).toBe(true);
+        const deadline = Date.now() + 10_000;
+        while (!callbacks.received.some((r) => new URL(r.url).pathname === path) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        callbacks.respondWith(200);
+      }
+      const again = await callbacks.next(10_000, path);
+      expect(p.parseDeliveryReport(again)).toMatchObject({
+        ok: true,
+        reports: [{ gatewayId: m.id, status: 'delivered' }],
+      });
+      expect(
+        callbacks.received.filter((r) => new URL(r.url).pathname === path).length,
+      ).toBeGreaterThanOrEqual(2);
+    });
+
     it('inbound: a UCS-2 SMS from the handset (no mo-recode) parses from the UTF-16BE bytes Kannel passes on', async () => {
       await routeInbound(k, `${callbacks.url}/inbound`);
       const p = make(settingsFor(k));
