@@ -280,7 +280,9 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
         });
         const res = await fetch(`${k.sendsmsUrl}?${q}${extra}`);
         const headers: string[] = [];
-        res.headers.forEach((_v, name) => headers.push(name));
+        res.headers.forEach((_v, name) => {
+          headers.push(name);
+        });
         return { status: res.status, body: await res.text(), headers };
       };
       const text = 'Привет 😀';
