@@ -17,8 +17,8 @@ import type {
 } from '../modules/delivery-reports/delivery-reports.table.js';
 import type { BatchCompletionTable } from '../modules/events/events.table.js';
 import type { ProviderAccountTable, SenderConfigTable } from '../modules/gateways/gateways.table.js';
-import type { InboundMessageTable, OrgUnitKeywordsTable } from '../modules/inbound/inbound.table.js';
 import type { IdempotencyKeyTable } from '../modules/idempotency/idempotency.table.js';
+import type { InboundMessageTable, OrgUnitKeywordsTable } from '../modules/inbound/inbound.table.js';
 import type { MessageEventTable, MessageTable } from '../modules/messages/messages.table.js';
 import type { OrgUnitTable } from '../modules/org-units/org-units.table.js';
 import type { SecurityEventTable } from '../modules/security-events/security-events.table.js';

@@ -106,15 +106,9 @@ export const SimulateInboundSchema = z
   .object({
     providerAccountId: id,
     from: z.string().trim().min(1).max(64).openapi({ example: '+4915123456789' }),
-    to: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({
-        description: "The number or sender id it is sent to. Default: the account's first sender id.",
-      }),
+    to: z.string().trim().min(1).max(64).optional().openapi({
+      description: "The number or sender id it is sent to. Default: the account's first sender id.",
+    }),
     text: z.string().min(1).max(1600),
     gatewayMessageId: z
       .string()
