@@ -1,4 +1,6 @@
 import { systemClock } from '../core/clock.js';
+import { httpFactory } from './http/http.provider.js';
+import { kannelFactory } from './kannel/kannel.provider.js';
 import type {
   Provider,
   ProviderAccount,
@@ -6,8 +8,6 @@ import type {
   ProviderFactory,
   ProviderKind,
 } from './provider.contract.js';
-import { httpFactory } from './http/http.provider.js';
-import { kannelFactory } from './kannel/kannel.provider.js';
 import { PROVIDER_KINDS } from './provider.contract.js';
 import { simulatorFactory } from './simulator/simulator.provider.js';
 import { smppFactory } from './smpp/smpp.provider.js';
