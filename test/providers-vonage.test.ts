@@ -16,7 +16,7 @@ import {
   type ProviderDeps,
 } from '../src/providers/provider.contract.js';
 import { createProvider, defaultProviderDeps } from '../src/providers/provider.registry.js';
-import { vonageFactory } from '../src/providers/vonage/vonage.provider.js';
+import { interpretVonageAnswer, vonageFactory } from '../src/providers/vonage/vonage.provider.js';
 import {
   MD5HASH_REFUSED,
   VONAGE_SIGNATURE_METHODS,
@@ -270,6 +270,25 @@ describe('vonage submit', () => {
       class: 'unknown',
       code: '1',
     });
+  });
+
+  it('an unknown refusal is permanent; a status that is not a Vonage code is not passed on', () => {
+    const answer = (status: string) =>
+      JSON.stringify({ messages: [{ status, 'error-text': 'Bad number +4915123456789 <b>' }] });
+    expect(interpretVonageAnswer(answer('99'))).toEqual({
+      ok: false,
+      class: 'permanent',
+      code: '99',
+      text: 'Vonage refused the message.',
+    });
+    for (const status of ['<script>alert(1)</script>', 'bad +4915123456789', 'x'.repeat(200), '12345']) {
+      expect(interpretVonageAnswer(answer(status)), status).toEqual({
+        ok: false,
+        class: 'permanent',
+        code: 'VONAGE_ERROR',
+        text: 'Vonage refused the message.',
+      });
+    }
   });
 
   it('HTTP failures: 500 retryable, 429 throttled with Retry-After, 401 permanent, an unreadable 200 unknown', async () => {

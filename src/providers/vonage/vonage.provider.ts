@@ -109,7 +109,9 @@ export function interpretVonageAnswer(body: string): SendOutcome {
       status: 'accepted',
     };
   }
-  const code = failed[0]!.status;
+  // Vonage's codes are small numbers; anything else in the field is not passed on (it could be anything).
+  const raw = failed[0]!.status;
+  const code = /^\d{1,4}$/.test(raw) ? raw : 'VONAGE_ERROR';
   if (failed.length < parts.length) {
     // Some parts are on their way: sending again would duplicate them, so never retry blindly.
     return {
