@@ -32,7 +32,8 @@ import {
 import { startServer } from '../src/start.js';
 import { buildWebApp, freePort, haveChromium, launchChromium } from '../test/web-support.js';
 
-const MESSAGES = 1_000_000;
+/** HERALD_BENCH_MESSAGES=… for a quicker look; the figures count only with the default. */
+const MESSAGES = Number(process.env.HERALD_BENCH_MESSAGES ?? 1_000_000);
 const REPORTS = 1_000;
 const REPORTS_PER_SECOND = 25;
 const WARM_LOADS = 15;
@@ -196,7 +197,16 @@ function listenForEvents(url: string, session: string) {
 async function watchRows(page: Page) {
   await page.evaluate(() => {
     const changes: Record<string, number> = {};
-    (window as unknown as { __changes: Record<string, number> }).__changes = changes;
+    const arrived: Record<string, number> = {};
+    const w = window as unknown as { __changes: Record<string, number>; __arrived: Record<string, number> };
+    w.__changes = changes;
+    w.__arrived = arrived;
+    // A second stream in the page: when the event reaches the browser, before the app handles it.
+    new EventSource('/api/events').addEventListener('message.status', (e) => {
+      const t = performance.timeOrigin + performance.now();
+      const d = JSON.parse((e as MessageEvent<string>).data) as { messageId: string; applied: boolean };
+      if (d.applied && arrived[d.messageId] === undefined) arrived[d.messageId] = t;
+    });
     new MutationObserver((records) => {
       const t = performance.timeOrigin + performance.now();
       for (const r of records) {
@@ -294,6 +304,13 @@ export async function run() {
     const sse = listenForEvents(server.url, session);
     await sse.ready;
 
+    // HERALD_BENCH_PROFILE=file.cpuprofile: a CPU profile of the page while the reports arrive.
+    const profileTo = process.env.HERALD_BENCH_PROFILE;
+    const cdp = profileTo ? await browser.context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const sentAt = new Map<string, number>();
     const callback = `${server.url}/api/callbacks/${callbackToken}`;
     const t0 = now();
@@ -325,10 +342,21 @@ export async function run() {
       REPORTS,
       { timeout: 60_000 },
     );
-    const changes = await page.evaluate(
-      () => (window as unknown as { __changes: Record<string, number> }).__changes,
+    const { changes, arrived } = await page.evaluate(() => {
+      const w = window as unknown as { __changes: Record<string, number>; __arrived: Record<string, number> };
+      return { changes: w.__changes, arrived: w.__arrived };
+    });
+    const inBrowser = targets
+      .filter((tg) => arrived[tg.id])
+      .map((tg) => arrived[tg.id]! - sentAt.get(tg.id)!);
+    console.log(
+      `event reached the page: p50 ${percentile(inBrowser, 50).toFixed(0)} ms, p95 ${percentile(inBrowser, 95).toFixed(0)} ms (${inBrowser.length} seen)`,
     );
     sse.close();
+    if (cdp && profileTo) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.writeFileSync(profileTo, JSON.stringify(profile));
+    }
     const screen = targets.map((tg) => changes[tg.id]! - sentAt.get(tg.id)!);
     const server_ = targets
       .filter((tg) => sse.arrivals.has(tg.id))

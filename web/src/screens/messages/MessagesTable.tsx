@@ -73,130 +73,150 @@ export function MessagesTable(p: {
     });
 
   return (
-    <Table.ScrollContainer minWidth={960}>
-      <Table
-        striped
-        highlightOnHover
-        verticalSpacing={6}
-        aria-label={t('messages.title')}
-        aria-busy={p.loading}
-        data-testid="messages-table"
-      >
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w={36}>
-              <VisuallyHidden>{t('common.details')}</VisuallyHidden>
-            </Table.Th>
-            <Table.Th miw={240}>{t('messages.col.text')}</Table.Th>
-            <Table.Th w={150}>{t('messages.col.phone')}</Table.Th>
-            <Table.Th w={170}>
-              <SortHeader
-                label={t('messages.col.sentOn')}
-                active={f.sort !== 'status'}
-                dir={f.sort === 'createdAt' ? 'asc' : 'desc'}
-                onClick={() => sortOn('createdAt')}
+    // A plain scroll box: Mantine's ScrollContainer provides a context (new on every render) too.
+    <div style={{ overflowX: 'auto' }}>
+      <div style={{ minWidth: 900 }}>
+        <table
+          className={C.table}
+          style={TABLE_VARS}
+          aria-label={t('messages.title')}
+          aria-busy={p.loading}
+          data-testid="messages-table"
+        >
+          <thead className={C.thead}>
+            <tr className={C.tr} data-with-row-border>
+              <th className={C.th} style={{ width: 36 }}>
+                <VisuallyHidden>{t('common.details')}</VisuallyHidden>
+              </th>
+              <th className={C.th}>{t('messages.col.text')}</th>
+              <th className={C.th} style={{ width: 150 }}>
+                {t('messages.col.phone')}
+              </th>
+              <th className={C.th} style={{ width: 170 }}>
+                <SortHeader
+                  label={t('messages.col.sentOn')}
+                  active={f.sort !== 'status'}
+                  dir={f.sort === 'createdAt' ? 'asc' : 'desc'}
+                  onClick={() => sortOn('createdAt')}
+                />
+              </th>
+              <th className={C.th} style={{ width: 200 }}>
+                <SortHeader
+                  label={t('messages.col.status')}
+                  active={f.sort === 'status'}
+                  onClick={() => sortOn('status')}
+                />
+              </th>
+              <th className={C.th} style={{ width: 150 }}>
+                {t('messages.col.orgUnit')}
+              </th>
+              <th className={C.th} style={{ width: 64 }}>
+                {t('messages.col.resent')}
+              </th>
+            </tr>
+            <tr className={C.tr} data-with-row-border>
+              <td className={C.td} />
+              <td className={C.td}>
+                <TextInput
+                  size="xs"
+                  aria-label={t('messages.filter.text')}
+                  placeholder={t('messages.filter.text')}
+                  value={q}
+                  onChange={(e) => {
+                    setQ(e.currentTarget.value);
+                    pushText({ q: e.currentTarget.value.trim() });
+                  }}
+                  data-testid="filter-text"
+                />
+              </td>
+              <td className={C.td}>
+                <TextInput
+                  size="xs"
+                  aria-label={t('messages.filter.phone')}
+                  placeholder={t('messages.filter.phone')}
+                  value={phone}
+                  onChange={(e) => {
+                    setPhone(e.currentTarget.value);
+                    pushText({ phone: e.currentTarget.value.trim() });
+                  }}
+                />
+              </td>
+              <td className={C.td}>
+                <DatePickerInput
+                  type="range"
+                  size="xs"
+                  clearable
+                  allowSingleDateInRange
+                  aria-label={t('messages.filter.sentOn')}
+                  placeholder={t('messages.filter.sentOn')}
+                  value={range}
+                  onChange={(v) => {
+                    const r = v as [string | null, string | null];
+                    setRange(r);
+                    if ((r[0] && r[1]) || (!r[0] && !r[1])) p.onFilters({ ...f, ...dayRange(r) });
+                  }}
+                />
+              </td>
+              <td className={C.td}>
+                <MultiSelect
+                  size="xs"
+                  aria-label={t('messages.filter.status')}
+                  placeholder={t('messages.filter.status')}
+                  data={STATUS_ORDER.map((s) => ({ value: s, label: statusLabel(s) }))}
+                  value={f.status}
+                  onChange={(status) => p.onFilters({ ...f, status })}
+                  clearable
+                  data-testid="filter-status"
+                />
+              </td>
+              <td className={C.td}>
+                <MultiSelect
+                  size="xs"
+                  aria-label={t('messages.filter.orgUnit')}
+                  placeholder={t('common.all')}
+                  data={session.orgUnits.map((u) => ({ value: u.id, label: u.name }))}
+                  value={f.orgUnitIds}
+                  onChange={(orgUnitIds) => p.onFilters({ ...f, orgUnitIds })}
+                  clearable
+                />
+              </td>
+              <td className={C.td} />
+            </tr>
+          </thead>
+          <tbody className={C.tbody}>
+            {p.rows.map((m) => (
+              <MessageRow
+                key={m.id}
+                m={m}
+                selected={m.id === p.selectedId}
+                orgUnitName={session.orgUnitName(m.orgUnitId)}
+                onSelect={p.onSelect}
+                onOpen={p.onOpen}
               />
-            </Table.Th>
-            <Table.Th w={200}>
-              <SortHeader
-                label={t('messages.col.status')}
-                active={f.sort === 'status'}
-                onClick={() => sortOn('status')}
-              />
-            </Table.Th>
-            <Table.Th w={150}>{t('messages.col.orgUnit')}</Table.Th>
-            <Table.Th w={64}>{t('messages.col.resent')}</Table.Th>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Td />
-            <Table.Td>
-              <TextInput
-                size="xs"
-                aria-label={t('messages.filter.text')}
-                placeholder={t('messages.filter.text')}
-                value={q}
-                onChange={(e) => {
-                  setQ(e.currentTarget.value);
-                  pushText({ q: e.currentTarget.value.trim() });
-                }}
-                data-testid="filter-text"
-              />
-            </Table.Td>
-            <Table.Td>
-              <TextInput
-                size="xs"
-                aria-label={t('messages.filter.phone')}
-                placeholder={t('messages.filter.phone')}
-                value={phone}
-                onChange={(e) => {
-                  setPhone(e.currentTarget.value);
-                  pushText({ phone: e.currentTarget.value.trim() });
-                }}
-              />
-            </Table.Td>
-            <Table.Td>
-              <DatePickerInput
-                type="range"
-                size="xs"
-                clearable
-                allowSingleDateInRange
-                aria-label={t('messages.filter.sentOn')}
-                placeholder={t('messages.filter.sentOn')}
-                value={range}
-                onChange={(v) => {
-                  const r = v as [string | null, string | null];
-                  setRange(r);
-                  if ((r[0] && r[1]) || (!r[0] && !r[1])) p.onFilters({ ...f, ...dayRange(r) });
-                }}
-              />
-            </Table.Td>
-            <Table.Td>
-              <MultiSelect
-                size="xs"
-                aria-label={t('messages.filter.status')}
-                placeholder={t('messages.filter.status')}
-                data={STATUS_ORDER.map((s) => ({ value: s, label: statusLabel(s) }))}
-                value={f.status}
-                onChange={(status) => p.onFilters({ ...f, status })}
-                clearable
-                data-testid="filter-status"
-              />
-            </Table.Td>
-            <Table.Td>
-              <MultiSelect
-                size="xs"
-                aria-label={t('messages.filter.orgUnit')}
-                placeholder={t('common.all')}
-                data={session.orgUnits.map((u) => ({ value: u.id, label: u.name }))}
-                value={f.orgUnitIds}
-                onChange={(orgUnitIds) => p.onFilters({ ...f, orgUnitIds })}
-                clearable
-              />
-            </Table.Td>
-            <Table.Td />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {p.rows.map((m) => (
-            <MessageRow
-              key={m.id}
-              m={m}
-              selected={m.id === p.selectedId}
-              orgUnitName={session.orgUnitName(m.orgUnitId)}
-              onSelect={p.onSelect}
-              onOpen={p.onOpen}
-            />
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Group justify="flex-end" mt={4}>
-        <Text size="xs" c="dimmed" aria-live="polite">
-          {t('messages.rowsShown', { count: p.rows.length })}
-        </Text>
-      </Group>
-    </Table.ScrollContainer>
+            ))}
+          </tbody>
+        </table>
+        <Group justify="flex-end" mt={4}>
+          <Text size="xs" c="dimmed" aria-live="polite">
+            {t('messages.rowsShown', { count: p.rows.length })}
+          </Text>
+        </Group>
+      </div>
+    </div>
   );
 }
+
+const FLASH_COLOR = '#fff3bf'; // Mantine yellow.1
+
+/**
+ * A plain <table> with Mantine's Table classes rather than <Table>: Mantine's table parts read a context
+ * that is new on every render, so one live status change would re-render every cell of every row.
+ */
+const C = Table.classes;
+const TABLE_VARS = {
+  '--table-layout': 'fixed',
+  '--table-vertical-spacing': '6px',
+} as React.CSSProperties;
 
 /**
  * One row; memoised, so a live status change re-renders only its row (the overview may hold thousands).
@@ -221,21 +241,26 @@ const MessageRow = memo(function MessageRow({
     const el = ref.current;
     if (!el || shown.current === m.status) return;
     shown.current = m.status;
-    el.classList.remove('row-flash');
-    void el.offsetWidth; // restart the animation
-    el.classList.add('row-flash');
+    // The Web Animations API: no forced layout of the (possibly thousands of rows) table per change.
+    el.animate?.([{ backgroundColor: FLASH_COLOR }, { backgroundColor: 'transparent' }], {
+      duration: 1_200,
+      easing: 'ease-out',
+    });
   }, [m.status]);
   return (
-    <Table.Tr
+    <tr
       ref={ref}
+      className={selected ? `${C.tr} row-selected` : C.tr}
+      data-with-row-border
+      data-striped="odd"
+      data-hover
       data-id={m.id}
       data-status={m.status}
-      className={selected ? 'row-selected' : undefined}
       onClick={() => onSelect(m.id)}
       onDoubleClick={() => onOpen(m.id)}
       aria-selected={selected}
     >
-      <Table.Td>
+      <td className={C.td}>
         <Radio
           size="xs"
           name="message-selection"
@@ -243,8 +268,8 @@ const MessageRow = memo(function MessageRow({
           onChange={() => onSelect(m.id)}
           aria-label={t('messages.selectRow', { phone: m.to })}
         />
-      </Table.Td>
-      <Table.Td>
+      </td>
+      <td className={C.td}>
         <Anchor
           component="button"
           type="button"
@@ -261,14 +286,14 @@ const MessageRow = memo(function MessageRow({
             {m.body}
           </Text>
         </Anchor>
-      </Table.Td>
-      <Table.Td className="nowrap">{m.to}</Table.Td>
-      <Table.Td className="nowrap">{formatDateTime(m.createdAt)}</Table.Td>
-      <Table.Td data-testid="status-cell">
+      </td>
+      <td className={`${C.td} nowrap`}>{m.to}</td>
+      <td className={`${C.td} nowrap`}>{formatDateTime(m.createdAt)}</td>
+      <td className={C.td} data-testid="status-cell">
         <StatusBadge status={m.status} reason={m.statusReason} />
-      </Table.Td>
-      <Table.Td>{orgUnitName}</Table.Td>
-      <Table.Td ta="center">
+      </td>
+      <td className={C.td}>{orgUnitName}</td>
+      <td className={C.td} style={{ textAlign: 'center' }}>
         {m.resentOf ? (
           <Tooltip label={t('messages.resentMark')}>
             <Box
@@ -282,7 +307,7 @@ const MessageRow = memo(function MessageRow({
             </Box>
           </Tooltip>
         ) : null}
-      </Table.Td>
-    </Table.Tr>
+      </td>
+    </tr>
   );
 });

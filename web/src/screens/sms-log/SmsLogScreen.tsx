@@ -188,10 +188,10 @@ export default function SmsLogScreen() {
               <Table.Th w={160}>{t('log.col.sender')}</Table.Th>
               <Table.Th w={170}>{t('log.col.sentOn')}</Table.Th>
               <Table.Th>{t('log.col.message')}</Table.Th>
-              <Table.Th w={110} ta="right">
+              <Table.Th w={130} ta="right">
                 {t('log.col.requested')}
               </Table.Th>
-              <Table.Th w={110} ta="right">
+              <Table.Th w={130} ta="right">
                 {t('log.col.sent')}
               </Table.Th>
               <Table.Th w={160}>{t('log.col.status')}</Table.Th>
