@@ -315,6 +315,38 @@ describe.each(TEST_DIALECTS)('gateway addresses on %s', (dialect) => {
     }
   });
 
+  it('IPv4-mapped IPv6 loopback: saved and reached only with the override, refused at send without it', async () => {
+    const mapped = `http://[::ffff:127.0.0.1]:${new URL(gw.url).port}/send/json`;
+    const open = await createTestApp(dialect, {
+      HERALD_ENCRYPTION_KEY: KEY,
+      HERALD_GATEWAYS_ALLOW_PRIVATE: 'true',
+    });
+    try {
+      const openAdmin = await open.setupAdmin();
+      const res = await open.request('/api/gateways', {
+        method: 'POST',
+        headers: openAdmin.headers,
+        json: { name: 'Mapped', kind: 'http', settings: { url: mapped } },
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+    } finally {
+      await open.close();
+    }
+
+    const refused = await queueThrough(mapped);
+    await runWorker({ HERALD_ENCRYPTION_KEY: KEY });
+    expect(gw.received).toHaveLength(0);
+    expect((await messageRows(t.db)).get(refused)).toMatchObject({
+      status: 'rejected',
+      error_code: 'ADDRESS_REFUSED',
+    });
+
+    const [allowed] = await queueMessages(t.db, admin.orgUnitId, 1, { now: t.clock.now().toISOString() });
+    await runWorker({ HERALD_ENCRYPTION_KEY: KEY, HERALD_GATEWAYS_ALLOW_PRIVATE: 'true' });
+    expect(gw.received).toHaveLength(1);
+    expect((await messageRows(t.db)).get(allowed!)).toMatchObject({ status: 'accepted' });
+  });
+
   it('test send uses the same guard', async () => {
     await queueThrough(`${gw.url}/send/json`);
     const res = await t.request('/api/gateways/pa-local/test-send', {
