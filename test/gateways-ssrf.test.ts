@@ -8,7 +8,9 @@ import {
   gatewayResolver,
 } from '../src/modules/gateways/gateways.ssrf.js';
 import type { LookupFn } from '../src/modules/webhooks/webhooks.ssrf.js';
+import { transportFailure } from '../src/providers/http/http.transport.js';
 import { createGuardedFetch, createHostGuard } from '../src/providers/provider.fetch.js';
+import { networkErrorOutcome } from '../src/providers/twilio/twilio.errors.js';
 import {
   clockSleep,
   historyOf,
@@ -142,11 +144,32 @@ describe('guarded fetch and host guard', () => {
     );
     expect(await strict('smsc.test')).toBe('8.8.4.4');
     expect(await strict('8.8.8.8')).toBe('8.8.8.8');
-    for (const host of ['127.0.0.1', '::ffff:127.0.0.1', '[::1]', 'evil.test', 'unknown.test']) {
+    for (const host of ['127.0.0.1', '::ffff:127.0.0.1', '[::1]', 'evil.test']) {
       await expect(strict(host), host).rejects.toMatchObject({ name: 'GatewayAddressRefusedError' });
     }
+    await expect(strict('unknown.test')).rejects.toMatchObject({
+      name: 'GatewayHostUnresolvedError',
+      code: 'ENOTFOUND',
+    });
     const open = createHostGuard(gatewayResolver({ allowPrivate: true, lookup: lookupOf({}) }));
     expect(await open('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it('a name that does not resolve (a DNS hiccup) is a retryable failure for the HTTP adapters, a refused address a permanent one', async () => {
+    const flaky: LookupFn = async () => {
+      throw Object.assign(new Error('getaddrinfo EAI_AGAIN sms.example.com'), { code: 'EAI_AGAIN' });
+    };
+    const guarded = createGuardedFetch({ resolve: gatewayResolver({ allowPrivate: false, lookup: flaky }) });
+    const unresolved = await guarded('https://sms.example.com/send', { method: 'GET' }).catch((e) => e);
+    expect(unresolved).toMatchObject({ name: 'GatewayHostUnresolvedError', code: 'EAI_AGAIN' });
+    expect(transportFailure(unresolved)).toMatchObject({ class: 'retryable', code: 'EAI_AGAIN' });
+    expect(networkErrorOutcome(unresolved)).toMatchObject({ class: 'retryable', code: 'TWILIO_UNREACHABLE' });
+    const refused = await fetchWith(false)('http://10.0.0.8/', { method: 'GET' }).catch((e) => e);
+    expect(transportFailure(refused)).toMatchObject({ class: 'permanent', code: 'ADDRESS_REFUSED' });
+    expect(networkErrorOutcome(refused)).toMatchObject({
+      class: 'permanent',
+      code: 'TWILIO_ADDRESS_REFUSED',
+    });
   });
 
   it('an aborted request rejects with the signal reason', async () => {
@@ -211,6 +234,14 @@ describe.each(TEST_DIALECTS)('gateway addresses on %s', (dialect) => {
       expect(p).toMatchObject({ code: 'gateway.address_not_allowed', field: 'settings.url' });
       expect(String(p.detail)).toMatch(/^settings\.url: .*HERALD_GATEWAYS_ALLOW_PRIVATE/);
     }
+    // A name that does not resolve is refused at save too (at send it is retryable, see above).
+    const unresolved = await create(t, 'https://no-such-host.invalid/send');
+    expect(unresolved.status).toBe(422);
+    expect(await unresolved.json()).toMatchObject({
+      code: 'gateway.address_not_allowed',
+      field: 'settings.url',
+      detail: expect.stringMatching(/does not resolve/),
+    });
     expect(await accounts(t)).toBe(1); // the simulator from the setup
     // A public address is fine (nothing is connected to at save).
     expect((await create(t, 'https://8.8.8.8/sms/send')).status).toBe(201);

@@ -27,7 +27,8 @@ export interface CheckedAddress {
 
 /**
  * Resolves `host` (a name or an IP literal, without brackets) and checks every address; returns them
- * (at least one) or throws {@link GatewayAddressRefusedError}.
+ * (at least one) or throws {@link GatewayAddressRefusedError} (refused by the policy) or
+ * {@link GatewayHostUnresolvedError} (the name did not resolve).
  */
 export type AddressResolver = (host: string) => Promise<readonly CheckedAddress[]>;
 
@@ -36,6 +37,21 @@ export class GatewayAddressRefusedError extends Error {
   constructor(readonly reason: string) {
     super(`gateway address refused: ${reason}`);
     this.name = 'GatewayAddressRefusedError';
+  }
+}
+
+/**
+ * A gateway host name that did not resolve (DNS failure, unknown name). Not a policy refusal: it carries
+ * the resolver's code (`ENOTFOUND`, `EAI_AGAIN`) so adapters treat it like any connection that never
+ * left (retryable) — a DNS hiccup must not reject messages for good. The save check refuses it all the same.
+ */
+export class GatewayHostUnresolvedError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly code: string,
+  ) {
+    super(`gateway host not resolved: ${reason}`);
+    this.name = 'GatewayHostUnresolvedError';
   }
 }
 

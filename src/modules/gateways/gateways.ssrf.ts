@@ -8,6 +8,7 @@ import {
   createGuardedFetch,
   createHostGuard,
   GatewayAddressRefusedError,
+  GatewayHostUnresolvedError,
 } from '../../providers/provider.fetch.js';
 import { providerFactory } from '../../providers/provider.registry.js';
 import { forbiddenRange, type LookupFn, systemLookup } from '../webhooks/webhooks.ssrf.js';
@@ -37,11 +38,15 @@ export function gatewayResolver(policy: GatewayAddressPolicy): AddressResolver {
     else {
       try {
         addresses = [...(await policy.lookup(host))];
-      } catch {
-        throw new GatewayAddressRefusedError(`the host name ${host} does not resolve`);
+      } catch (e) {
+        const code = (e as { code?: unknown })?.code;
+        throw new GatewayHostUnresolvedError(
+          `the host name ${host} does not resolve`,
+          typeof code === 'string' && /^[A-Z_]{1,32}$/.test(code) ? code : 'ENOTFOUND',
+        );
       }
       if (addresses.length === 0)
-        throw new GatewayAddressRefusedError(`the host name ${host} does not resolve`);
+        throw new GatewayHostUnresolvedError(`the host name ${host} does not resolve`, 'ENOTFOUND');
     }
     if (!policy.allowPrivate) {
       for (const a of addresses) {
@@ -110,7 +115,7 @@ export async function checkGatewayAddresses(
       // only from the worker's network).
       if (!policy.allowPrivate) await resolve(host);
     } catch (e) {
-      if (!(e instanceof GatewayAddressRefusedError)) throw e;
+      if (!(e instanceof GatewayAddressRefusedError || e instanceof GatewayHostUnresolvedError)) throw e;
       throw new AppError('gateway.address_not_allowed', `settings.${field}: ${e.reason}.`, {
         field: `settings.${field}`,
         reason: e.reason,
