@@ -766,6 +766,43 @@ describe.each(TEST_DIALECTS)('vonage through Herald’s gateway API and callback
     expect(await replay.json()).toMatchObject({ applied: 0, duplicates: 1 });
   });
 
+  it('a signed receipt sent as GET (the dashboard method GET) is applied; a tampered GET is 403', async () => {
+    const { id } = (await (await create('sha256hmac')).json()) as { id: string };
+    const token = (
+      await t.db.kysely
+        .selectFrom('provider_accounts')
+        .select('callback_token')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).callback_token;
+    const { insertMessage } = messageFactory(t.db.kysely, { orgUnitId, now: t.clock.now().toISOString() });
+    const messageId = (
+      await insertMessage({ status: 'accepted', provider_account_id: id, gateway_message_id: 'b7f02' })
+    ).id;
+    const receipt = {
+      messageId: '0B7F02',
+      status: 'delivered',
+      'err-code': '0',
+      msisdn: '4915123456789',
+      to: 'Herald',
+      timestamp: '1795338000',
+      nonce: 'g1',
+    };
+    const sig = fakeVonageSign(receipt, SIG_SECRET, 'sha256hmac');
+    const query = (p: Record<string, string>) => new URLSearchParams(p).toString();
+    const forged = await t.request(`/api/callbacks/${token}?${query({ ...receipt, status: 'failed', sig })}`);
+    expect(forged.status).toBe(403);
+    const ok = await t.request(`/api/callbacks/${token}?${query({ ...receipt, sig })}`);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(await ok.json()).toMatchObject({ applied: 1 });
+    const row = await t.db.kysely
+      .selectFrom('messages')
+      .select('status')
+      .where('id', '=', messageId)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('delivered');
+  });
+
   it('a signed inbound SMS is stored with E.164 numbers; a tampered one is refused and stores nothing', async () => {
     const { id } = (await (await create('sha256hmac')).json()) as { id: string };
     const token = (
