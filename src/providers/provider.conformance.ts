@@ -23,6 +23,7 @@ import {
 
 export type ConformanceScenario = 'accept' | 'permanent' | 'retryable';
 export type ConformanceCase =
+  | 'capabilities'
   | 'accept'
   | 'unicode'
   | 'multipart'
@@ -166,6 +167,22 @@ export function runProviderConformance(name: string, makeSetup: () => Promise<Co
         await fn();
       });
     };
+
+    test('capabilities', 'declares every capability, frozen, and has the methods they promise', async () => {
+      const p = await instance('accept');
+      const c = p.capabilities;
+      for (const flag of ['unicode', 'deliveryReports', 'statusQuery', 'inbound'] as const) {
+        expect(typeof c[flag], flag).toBe('boolean');
+      }
+      expect(Number.isInteger(c.maxParts) && c.maxParts >= 1 && c.maxParts <= 255).toBe(true);
+      expect(Array.isArray(c.shiftTables)).toBe(true);
+      expect(['messages', 'parts']).toContain(c.throughputUnit);
+      expect(Object.isFrozen(c)).toBe(true);
+      expect(c.statusQuery).toBe(typeof p.queryStatus === 'function');
+      if (c.inbound)
+        expect(typeof p.parseInbound === 'function' || typeof p.listen === 'function').toBe(true);
+      if (setup.reportsVia === 'sink') expect(typeof p.listen).toBe('function');
+    });
 
     test('accept', 'an accepted submit returns ok with a gateway id and accepted/sent', async () => {
       const p = await instance('accept');
