@@ -225,6 +225,46 @@ describe.each(TEST_DIALECTS)('gateway accounts on %s', (dialect) => {
     });
   });
 
+  it('the worker logs neither the credential, nor numbers, texts or the gateway error body, and does not store that body', async () => {
+    const created = await addHttpGateway('/send/refuse');
+    const sender = ((await (await call('GET', '/api/senders')).json()) as { items: { id: string }[] })
+      .items[0]!;
+    await call('PATCH', `/api/senders/${sender.id}`, { providerAccountId: created.id });
+    const ids = await queueMessages(t.db, admin.orgUnitId, 2, { now: t.clock.now().toISOString() });
+    const lines: string[] = [];
+    const capture = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+      lines.push(JSON.stringify({ level, msg, ...fields }));
+    const logger = {
+      debug: capture('debug'),
+      info: capture('info'),
+      warn: capture('warn'),
+      error: capture('error'),
+    };
+    const w = testWorker({ db: t.db, clock: t.clock, bus: t.bus, sleep: clockSleep(t.clock), logger }, ENV);
+    try {
+      expect(await w.runOnce()).toEqual({ claimed: 2 });
+    } finally {
+      await w.stop();
+    }
+    expect(gw.received.length).toBeGreaterThanOrEqual(2);
+    const rows = await t.db.kysely
+      .selectFrom('messages')
+      .select(['id', 'to_e164', 'body', 'status', 'error_code', 'error_text'])
+      .where('id', 'in', ids)
+      .execute();
+    expect(lines.some((l) => l.includes('message not accepted'))).toBe(true);
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: 'rejected', error_code: 'E_BLOCKED' });
+      expect(r.error_text).not.toMatch(/blocked|\d{6}/);
+      for (const line of lines) {
+        expect(line).not.toContain(API_KEY);
+        expect(line).not.toContain(r.to_e164!.slice(1));
+        expect(line).not.toContain(r.body);
+        expect(line).not.toContain('is blocked');
+      }
+    }
+  });
+
   it('the report and inbound callbacks verify signatures with the sealed secret', async () => {
     const SIGNING = 'sealed-signing-secret-3';
     const res = await call('POST', '/api/gateways', {
