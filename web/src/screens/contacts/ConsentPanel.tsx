@@ -69,7 +69,7 @@ export function ConsentPanel({ phone, orgUnitId }: { phone: Schemas['ContactPhon
           </Text>
           <Text size="sm" c="dimmed">
             {phone.label}
-            {phone.lineType ? ` · ${phone.lineType}` : ''}
+            {phone.lineType && phone.lineType !== phone.label ? ` · ${phone.lineType}` : ''}
           </Text>
           {phone.primary && (
             <Badge size="sm" variant="outline">

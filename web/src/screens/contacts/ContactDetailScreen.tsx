@@ -139,7 +139,7 @@ export default function ContactDetailScreen() {
             ))}
           </Stack>
           <Grid>
-            <Grid.Col span={{ base: 12, md: 7 }}>
+            <Grid.Col span={{ base: 12, xl: 7 }}>
               <Title order={3} size="h4" mb="xs">
                 {t('contact.messagesSent')}
               </Title>
@@ -164,7 +164,7 @@ export default function ContactDetailScreen() {
                             {m.body}
                           </Text>
                         </Table.Td>
-                        <Table.Td data-testid="status-cell">
+                        <Table.Td data-testid="status-cell" miw={150}>
                           <StatusBadge status={m.status} reason={m.statusReason} />
                         </Table.Td>
                       </Table.Tr>
@@ -174,7 +174,7 @@ export default function ContactDetailScreen() {
               </Table.ScrollContainer>
               {sent.data?.items.length === 0 && <Text c="dimmed">{t('contact.noMessages')}</Text>}
             </Grid.Col>
-            <Grid.Col span={{ base: 12, md: 5 }}>
+            <Grid.Col span={{ base: 12, xl: 5 }}>
               <Title order={3} size="h4" mb="xs">
                 {t('contact.messagesReceived')}
               </Title>

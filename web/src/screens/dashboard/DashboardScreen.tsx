@@ -13,6 +13,7 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
+import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
@@ -140,6 +141,7 @@ function Breakdown({
 /** Dashboard: messages per day by status, delivery rate, parts and cost, per org unit and gateway. */
 export default function DashboardScreen() {
   const session = useSession();
+  const narrow = useMediaQuery('(max-width: 36em)');
   const [preset, setPreset] = useState<Preset>('30');
   const [custom, setCustom] = useState<[string | null, string | null]>(presetRange(30));
   const [orgUnitId, setOrgUnitId] = useState<string>('');
@@ -192,6 +194,7 @@ export default function DashboardScreen() {
           </Text>
           <SegmentedControl
             aria-labelledby="dashboard-period"
+            orientation={narrow ? 'vertical' : 'horizontal'}
             value={preset}
             onChange={(v) => setPreset(v as Preset)}
             data={(['7', '30', '90', 'custom'] as const).map((p) => ({
@@ -308,7 +311,7 @@ export default function DashboardScreen() {
               aria-hidden
             />
           </Paper>
-          <SimpleGrid cols={{ base: 1, lg: 2 }}>
+          <SimpleGrid cols={{ base: 1, xl: 2 }}>
             <Breakdown
               testId="per-org-unit"
               title={t('dashboard.perOrgUnit')}

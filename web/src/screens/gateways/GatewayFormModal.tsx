@@ -15,7 +15,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, must, type Schemas } from '../../api/client';
+import { ApiError, api, must, type Schemas } from '../../api/client';
 import { type MessageKey, t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { ScreenLoading } from '../../shell/ScreenState';
@@ -25,6 +25,12 @@ type Gateway = Schemas['Gateway'];
 type Kind = Gateway['kind'];
 type Shift = Gateway['shiftTables'][number];
 const MASK = '********';
+
+/** A refusal that names one setting (`details.field`, e.g. an address not allowed) goes next to that field. */
+function withDetailField(err: unknown, errors: Record<string, string>): Record<string, string> {
+  const field = err instanceof ApiError ? (err.problem as { field?: unknown }).field : undefined;
+  return typeof field === 'string' && !errors[field] ? { ...errors, [field]: problemText(err) } : errors;
+}
 
 export const kindLabel = (k: string) => t(`gatewayKind.${k}` as MessageKey);
 
@@ -83,7 +89,7 @@ function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [jsonErrors, setJsonErrors] = useState<Record<string, string>>({});
-  const errors = fieldErrors(error);
+  const errors = withDetailField(error, fieldErrors(error));
 
   if (kinds.isPending) return <ScreenLoading />;
   if (kinds.error) return <Alert color="red">{problemText(kinds.error)}</Alert>;
