@@ -182,6 +182,10 @@ describe.skipIf(!haveChromium)('the web app in a real browser', { timeout: 60_00
     expect(await page.getByTestId('count-encoding').textContent()).toContain('GSM-7');
 
     await page.getByTestId('send-sms').click();
+    // Asked once, with how many will get it.
+    await expect.poll(() => page.getByTestId('confirm-text').textContent()).toContain('to 2 recipients');
+    await shot(page, '05a-sms-center-confirm');
+    await page.getByTestId('confirm-send').click();
     const result = page.getByTestId('send-result');
     await result.waitFor();
     expect(await result.textContent()).toContain('2 queued, 0 scheduled, 1 blocked');

@@ -164,7 +164,9 @@ export const en = {
   'center.transliterate': 'Replace look-alike characters when sending (keeps the text GSM 7-bit)',
   'center.sendSms': 'Send SMS',
   'center.sending': 'Sending…',
-  'center.confirm': 'Send to {count} recipients?',
+  'center.confirm': 'Send this message to {count} recipients now? Sent messages cannot be called back.',
+  'center.confirmUnknown':
+    'Send this message to every eligible recipient? Use Create Receiver List first to see who they are.',
   'center.result': 'Sent: {queued} queued, {scheduled} scheduled, {blocked} blocked.',
   'center.openBatch': 'Open the SMS Log entry',
   'center.openMessages': 'Watch the messages',

@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Stack } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, must } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { t } from '../../i18n';
@@ -32,6 +32,10 @@ export default function MessagesScreen() {
   const [detailId, setDetailId] = useState<string | null>(null);
   const [resending, setResending] = useState(false);
   const selected = rows.find((m) => m.id === selectedId);
+  const changeFilters = useCallback((f: MessageFilters) => {
+    setFilters(f);
+    setSelectedId(null);
+  }, []);
 
   const resend = async () => {
     if (!selected) return;
@@ -85,10 +89,7 @@ export default function MessagesScreen() {
       <MessageList
         rows={rows}
         filters={filters}
-        onFilters={(f) => {
-          setFilters(f);
-          setSelectedId(null);
-        }}
+        onFilters={changeFilters}
         loading={query.isPending}
         selectedId={selectedId}
         onSelect={setSelectedId}

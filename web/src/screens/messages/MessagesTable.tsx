@@ -57,21 +57,6 @@ export function MessagesTable(p: {
   onOpen(id: string): void;
 }) {
   const session = useSession();
-  const f = p.filters;
-  // Text inputs update the query after a short pause; they keep their own value meanwhile.
-  const [q, setQ] = useState(f.q);
-  const [phone, setPhone] = useState(f.phone);
-  const [range, setRange] = useState<[string | null, string | null]>([null, null]);
-  const pushText = useDebouncedCallback(
-    (next: Partial<MessageFilters>) => p.onFilters({ ...f, ...next }),
-    350,
-  );
-  const sortOn = (col: 'createdAt' | 'status') =>
-    p.onFilters({
-      ...f,
-      sort: col === 'status' ? 'status' : f.sort === '-createdAt' ? 'createdAt' : '-createdAt',
-    });
-
   return (
     // A plain scroll box: Mantine's ScrollContainer provides a context (new on every render) too.
     <div style={{ overflowX: 'auto' }}>
@@ -83,106 +68,7 @@ export function MessagesTable(p: {
           aria-busy={p.loading}
           data-testid="messages-table"
         >
-          <thead className={C.thead}>
-            <tr className={C.tr} data-with-row-border>
-              <th className={C.th} style={{ width: 36 }}>
-                <VisuallyHidden>{t('common.details')}</VisuallyHidden>
-              </th>
-              <th className={C.th}>{t('messages.col.text')}</th>
-              <th className={C.th} style={{ width: 150 }}>
-                {t('messages.col.phone')}
-              </th>
-              <th className={C.th} style={{ width: 170 }}>
-                <SortHeader
-                  label={t('messages.col.sentOn')}
-                  active={f.sort !== 'status'}
-                  dir={f.sort === 'createdAt' ? 'asc' : 'desc'}
-                  onClick={() => sortOn('createdAt')}
-                />
-              </th>
-              <th className={C.th} style={{ width: 200 }}>
-                <SortHeader
-                  label={t('messages.col.status')}
-                  active={f.sort === 'status'}
-                  onClick={() => sortOn('status')}
-                />
-              </th>
-              <th className={C.th} style={{ width: 150 }}>
-                {t('messages.col.orgUnit')}
-              </th>
-              <th className={C.th} style={{ width: 64 }}>
-                {t('messages.col.resent')}
-              </th>
-            </tr>
-            <tr className={C.tr} data-with-row-border>
-              <td className={C.td} />
-              <td className={C.td}>
-                <TextInput
-                  size="xs"
-                  aria-label={t('messages.filter.text')}
-                  placeholder={t('messages.filter.text')}
-                  value={q}
-                  onChange={(e) => {
-                    setQ(e.currentTarget.value);
-                    pushText({ q: e.currentTarget.value.trim() });
-                  }}
-                  data-testid="filter-text"
-                />
-              </td>
-              <td className={C.td}>
-                <TextInput
-                  size="xs"
-                  aria-label={t('messages.filter.phone')}
-                  placeholder={t('messages.filter.phone')}
-                  value={phone}
-                  onChange={(e) => {
-                    setPhone(e.currentTarget.value);
-                    pushText({ phone: e.currentTarget.value.trim() });
-                  }}
-                />
-              </td>
-              <td className={C.td}>
-                <DatePickerInput
-                  type="range"
-                  size="xs"
-                  clearable
-                  allowSingleDateInRange
-                  aria-label={t('messages.filter.sentOn')}
-                  placeholder={t('messages.filter.sentOn')}
-                  value={range}
-                  onChange={(v) => {
-                    const r = v as [string | null, string | null];
-                    setRange(r);
-                    if ((r[0] && r[1]) || (!r[0] && !r[1])) p.onFilters({ ...f, ...dayRange(r) });
-                  }}
-                />
-              </td>
-              <td className={C.td}>
-                <MultiSelect
-                  size="xs"
-                  aria-label={t('messages.filter.status')}
-                  placeholder={t('messages.filter.status')}
-                  data={STATUS_ORDER.map((s) => ({ value: s, label: statusLabel(s) }))}
-                  value={f.status}
-                  onChange={(status) => p.onFilters({ ...f, status })}
-                  clearable
-                  data-testid="filter-status"
-                />
-              </td>
-              <td className={C.td}>
-                <MultiSelect
-                  size="xs"
-                  aria-label={t('messages.filter.orgUnit')}
-                  placeholder={t('common.all')}
-                  data={session.orgUnits.map((u) => ({ value: u.id, label: u.name }))}
-                  value={f.orgUnitIds}
-                  onChange={(orgUnitIds) => p.onFilters({ ...f, orgUnitIds })}
-                  clearable
-                />
-              </td>
-              <td className={C.td} />
-            </tr>
-          </thead>
+          <TableHead filters={p.filters} onFilters={p.onFilters} />
           <tbody className={C.tbody}>
             {p.rows.map((m) => (
               <MessageRow
@@ -205,6 +91,131 @@ export function MessagesTable(p: {
     </div>
   );
 }
+
+/** Column titles and the filter above each column; memoised, so live row changes leave it alone. */
+const TableHead = memo(function TableHead({
+  filters,
+  onFilters,
+}: {
+  filters: MessageFilters;
+  onFilters(f: MessageFilters): void;
+}) {
+  const session = useSession();
+  const f = filters;
+  // Text inputs update the query after a short pause; they keep their own value meanwhile.
+  const [q, setQ] = useState(f.q);
+  const [phone, setPhone] = useState(f.phone);
+  const [range, setRange] = useState<[string | null, string | null]>([null, null]);
+  const pushText = useDebouncedCallback((next: Partial<MessageFilters>) => onFilters({ ...f, ...next }), 350);
+  const sortOn = (col: 'createdAt' | 'status') =>
+    onFilters({
+      ...f,
+      sort: col === 'status' ? 'status' : f.sort === '-createdAt' ? 'createdAt' : '-createdAt',
+    });
+
+  return (
+    <thead className={C.thead}>
+      <tr className={C.tr} data-with-row-border>
+        <th className={C.th} style={{ width: 36 }}>
+          <VisuallyHidden>{t('common.details')}</VisuallyHidden>
+        </th>
+        <th className={C.th}>{t('messages.col.text')}</th>
+        <th className={C.th} style={{ width: 150 }}>
+          {t('messages.col.phone')}
+        </th>
+        <th className={C.th} style={{ width: 170 }}>
+          <SortHeader
+            label={t('messages.col.sentOn')}
+            active={f.sort !== 'status'}
+            dir={f.sort === 'createdAt' ? 'asc' : 'desc'}
+            onClick={() => sortOn('createdAt')}
+          />
+        </th>
+        <th className={C.th} style={{ width: 200 }}>
+          <SortHeader
+            label={t('messages.col.status')}
+            active={f.sort === 'status'}
+            onClick={() => sortOn('status')}
+          />
+        </th>
+        <th className={C.th} style={{ width: 150 }}>
+          {t('messages.col.orgUnit')}
+        </th>
+        <th className={C.th} style={{ width: 64 }}>
+          {t('messages.col.resent')}
+        </th>
+      </tr>
+      <tr className={C.tr} data-with-row-border>
+        <td className={C.td} />
+        <td className={C.td}>
+          <TextInput
+            size="xs"
+            aria-label={t('messages.filter.text')}
+            placeholder={t('messages.filter.text')}
+            value={q}
+            onChange={(e) => {
+              setQ(e.currentTarget.value);
+              pushText({ q: e.currentTarget.value.trim() });
+            }}
+            data-testid="filter-text"
+          />
+        </td>
+        <td className={C.td}>
+          <TextInput
+            size="xs"
+            aria-label={t('messages.filter.phone')}
+            placeholder={t('messages.filter.phone')}
+            value={phone}
+            onChange={(e) => {
+              setPhone(e.currentTarget.value);
+              pushText({ phone: e.currentTarget.value.trim() });
+            }}
+          />
+        </td>
+        <td className={C.td}>
+          <DatePickerInput
+            type="range"
+            size="xs"
+            clearable
+            allowSingleDateInRange
+            aria-label={t('messages.filter.sentOn')}
+            placeholder={t('messages.filter.sentOn')}
+            value={range}
+            onChange={(v) => {
+              const r = v as [string | null, string | null];
+              setRange(r);
+              if ((r[0] && r[1]) || (!r[0] && !r[1])) onFilters({ ...f, ...dayRange(r) });
+            }}
+          />
+        </td>
+        <td className={C.td}>
+          <MultiSelect
+            size="xs"
+            aria-label={t('messages.filter.status')}
+            placeholder={t('messages.filter.status')}
+            data={STATUS_ORDER.map((s) => ({ value: s, label: statusLabel(s) }))}
+            value={f.status}
+            onChange={(status) => onFilters({ ...f, status })}
+            clearable
+            data-testid="filter-status"
+          />
+        </td>
+        <td className={C.td}>
+          <MultiSelect
+            size="xs"
+            aria-label={t('messages.filter.orgUnit')}
+            placeholder={t('common.all')}
+            data={session.orgUnits.map((u) => ({ value: u.id, label: u.name }))}
+            value={f.orgUnitIds}
+            onChange={(orgUnitIds) => onFilters({ ...f, orgUnitIds })}
+            clearable
+          />
+        </td>
+        <td className={C.td} />
+      </tr>
+    </thead>
+  );
+});
 
 const FLASH_COLOR = '#fff3bf'; // Mantine yellow.1
 

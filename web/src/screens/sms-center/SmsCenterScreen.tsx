@@ -1,4 +1,15 @@
-import { Alert, Anchor, Button, Checkbox, Group, Paper, SegmentedControl, Stack, Text } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Text,
+} from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -69,13 +80,21 @@ export default function SmsCenterScreen() {
     }
   };
 
-  const send = async (e: React.FormEvent) => {
+  // Sending to a group is not undone by a click: the form asks once, naming how many will get it.
+  const [confirming, setConfirming] = useState(false);
+  const askToSend = (e: React.FormEvent) => {
     e.preventDefault();
     if (!orgUnitId) return;
     setError(undefined);
     setErrors({});
     if (isEmptyRecipients(recipients)) return setError(t('center.noRecipients'));
     if (!text.trim()) return setErrors({ text: t('compose.textRequired') });
+    setConfirming(true);
+  };
+
+  const send = async () => {
+    if (!orgUnitId) return;
+    setConfirming(false);
     setSending(true);
     try {
       const body: Schemas['SendBatch'] = {
@@ -106,7 +125,22 @@ export default function SmsCenterScreen() {
   const okCount = list && !stale ? (list.data.totals.ok ?? 0) : undefined;
 
   return (
-    <form onSubmit={send} noValidate aria-label={t('center.title')}>
+    <form onSubmit={askToSend} noValidate aria-label={t('center.title')}>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('center.sendSms')} centered>
+        <Text size="sm" mb="md" data-testid="confirm-text">
+          {okCount !== undefined
+            ? t('center.confirm', { count: formatNumber(okCount) })
+            : t('center.confirmUnknown')}
+        </Text>
+        <Group justify="flex-end" gap="xs">
+          <Button variant="default" onClick={() => setConfirming(false)}>
+            {t('common.cancel')}
+          </Button>
+          <Button onClick={() => void send()} data-autofocus data-testid="confirm-send">
+            {t('center.sendSms')}
+          </Button>
+        </Group>
+      </Modal>
       <Stack gap="md" maw={1100}>
         <ScreenHeader title={t('center.title')} intro={t('center.intro')} />
         <RecipientsPicker

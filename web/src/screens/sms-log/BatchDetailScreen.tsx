@@ -1,6 +1,6 @@
 import { Anchor, Code, Grid, Group, Paper, ScrollArea, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, must } from '../../api/client';
 import { useLiveEvents } from '../../api/live';
@@ -58,6 +58,7 @@ export default function BatchDetailScreen() {
   const { query, rows } = useMessages(filters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [detailId, setDetailId] = useState<string | null>(null);
+  const changeFilters = useCallback((f: MessageFilters) => setFilters({ ...f, batchId: id }), [id]);
   useLiveEvents((e) => {
     if (
       (e.type === 'message.status' && e.batchId === id) ||
@@ -114,7 +115,7 @@ export default function BatchDetailScreen() {
       <MessageList
         rows={rows}
         filters={filters}
-        onFilters={(f) => setFilters({ ...f, batchId: id })}
+        onFilters={changeFilters}
         loading={query.isPending}
         selectedId={selectedId}
         onSelect={setSelectedId}
