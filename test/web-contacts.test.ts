@@ -39,6 +39,7 @@ describe.skipIf(!haveChromium)('contacts and standard texts in a real browser', 
   let page: Page;
   let external: string[];
   let api: Awaited<ReturnType<typeof setupAndSignIn>>;
+  let simulatorId: string;
 
   beforeAll(async () => {
     await buildWebApp();
@@ -49,7 +50,8 @@ describe.skipIf(!haveChromium)('contacts and standard texts in a real browser', 
     api = await setupAndSignIn(herald, page, ADMIN);
     // The default simulator gateway delivers every message, reporting after a short while.
     const gateways = await api<{ items: { id: string }[] }>('GET', '/api/gateways');
-    await api('PATCH', `/api/gateways/${gateways.items[0]!.id}`, {
+    simulatorId = gateways.items[0]!.id;
+    await api('PATCH', `/api/gateways/${simulatorId}`, {
       settings: {
         acceptanceRate: 1,
         deliveryRate: 1,
@@ -208,13 +210,42 @@ describe.skipIf(!haveChromium)('contacts and standard texts in a real browser', 
     await expect.poll(() => page.locator('[data-testid=templates-table] tbody tr').count()).toBe(1);
   });
 
+  it('lists received SMS linked to their contact, with what a keyword did', async () => {
+    await api('POST', '/api/inbound/simulate', {
+      providerAccountId: simulatorId,
+      from: '+4915122220001',
+      text: 'Thanks, got it!',
+    });
+    await api('POST', '/api/inbound/simulate', {
+      providerAccountId: simulatorId,
+      from: '+4915122220001',
+      text: 'STOP',
+    });
+    await page.getByRole('link', { name: 'Received SMS' }).click();
+    await page.getByRole('heading', { name: 'Received SMS' }).waitFor();
+    const rows = page.locator('[data-testid=inbound-table] tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const stop = rows.filter({ hasText: 'STOP' });
+    expect(await stop.locator('[data-effect]').getAttribute('data-effect')).toBe('opted_out');
+    expect(await stop.textContent()).toContain('Opted out');
+    expect(await stop.getByRole('link', { name: 'Anna Import' }).count()).toBe(1);
+    await shot(page, 'c07-inbound');
+    // On the contact page: the messages received, and consent now opted out by the keyword.
+    await stop.getByRole('link', { name: 'Anna Import' }).click();
+    await page.getByRole('heading', { name: 'Anna Import' }).waitFor();
+    await expect.poll(() => page.getByTestId('contact-inbound').textContent()).toContain('Thanks, got it!');
+    await expect.poll(() => page.getByTestId('consent-state').textContent()).toBe('Consent: Opted out');
+    expect(await page.getByTestId('phone-card').textContent()).toContain('keyword SMS');
+    await shot(page, 'c08-contact-after-stop');
+  });
+
   it('works at phone width without sideways scrolling of the page', async () => {
     const phone = await browser.newPage({ width: 390, height: 844 });
     await phone.goto(`${herald.url}/contacts`);
     await phone.getByRole('heading', { name: 'Contacts' }).waitFor();
     await expect.poll(() => phone.locator('[data-testid=contacts-table] tbody tr').count()).toBe(3);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await shot(phone, 'c07-phone-contacts');
+    await shot(phone, 'c09-phone-contacts');
     await phone.close();
     expect(external).toEqual([]);
   });

@@ -22,6 +22,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime, t } from '../../i18n';
 import { problemText } from '../../lib/problem';
 import { LoadError, ScreenHeader, ScreenLoading } from '../../shell/ScreenState';
+import { KeywordEffect } from '../inbound/KeywordEffect';
 import { useSendSms } from '../send-dialog/SendSmsDialog';
 import { ConsentPanel } from './ConsentPanel';
 import { ContactFormModal } from './ContactFormModal';
@@ -186,6 +187,7 @@ export default function ContactDetailScreen() {
                       {formatDateTime(m.receivedAt)} · {m.fromE164 ?? m.from}
                     </Text>
                     <Text size="sm">{m.text}</Text>
+                    {m.keyword && <KeywordEffect k={m.keyword} />}
                   </Paper>
                 ))}
                 {received.data?.items.length === 0 && <Text c="dimmed">{t('contact.noMessages')}</Text>}

@@ -1,45 +1,15 @@
-import { Anchor, Badge, Button, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, must, type Schemas } from '../../api/client';
+import { api, must } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { formatDateTime, type MessageKey, t } from '../../i18n';
+import { formatDateTime, t } from '../../i18n';
 import { LoadError, ScreenHeader } from '../../shell/ScreenState';
+import { KeywordEffect } from './KeywordEffect';
 
-type Inbound = Schemas['InboundMessage'];
 type KeywordFilter = '' | 'any' | 'none' | 'opt_out' | 'opt_in' | 'opt_in_if_opted_out' | 'help';
-
-const EFFECT_COLOR: Record<string, string> = {
-  opted_out: 'red',
-  already_opted_out: 'gray',
-  opted_in: 'green',
-  already_opted_in: 'gray',
-  not_opted_out: 'gray',
-  help_sent: 'blue',
-  no_number: 'orange',
-};
-
-/** What a keyword did: the keyword, its action and its effect (consent changed, reply sent). */
-export function KeywordEffect({ k }: { k: NonNullable<Inbound['keyword']> }) {
-  return (
-    <Stack gap={2} align="flex-start">
-      <Badge
-        color={k.effect ? (EFFECT_COLOR[k.effect] ?? 'gray') : 'gray'}
-        variant="light"
-        tt="none"
-        data-effect={k.effect ?? ''}
-      >
-        {k.effect ? t(`effect.${k.effect}` as MessageKey) : t(`keyword.${k.action}` as MessageKey)}
-      </Badge>
-      <Text size="xs" c="dimmed">
-        {k.keyword} · {t(`keyword.${k.action}` as MessageKey)}
-        {k.replyMessageId ? ` · ${t('inbound.replySent')}` : ''}
-      </Text>
-    </Stack>
-  );
-}
 
 /** Received SMS of the current org unit, newest first, linked to their contacts, with keyword effects. */
 export default function InboundScreen() {
