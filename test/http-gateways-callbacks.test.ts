@@ -229,8 +229,13 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
     const held = new Promise<void>((r) => {
       release = r;
     });
+    let firstApplied = () => {};
+    const applied = new Promise<void>((r) => {
+      firstApplied = r;
+    });
     // The first report applies inside a transaction that stays open; the second reads `accepted`
-    // meanwhile (PostgreSQL) or waits for the connection (SQLite).
+    // meanwhile (PostgreSQL) or waits for the connection (SQLite). The second starts only once the
+    // first has written (not after a guessed delay: on a busy machine the first may not be there yet).
     const first = t.db.kysely.transaction().execute(async (trx) => {
       const r = await applyMessageStatus({
         db: trx,
@@ -239,10 +244,11 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
         to: 'delivered',
         source: 'dlr',
       });
+      firstApplied();
       await held;
       return r;
     });
-    await sleep(50);
+    await applied;
     const second = applyMessageStatus({
       db: t.db.kysely,
       clock: t.clock,
