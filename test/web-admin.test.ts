@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Receiver, startReceiver } from './helpers/webhook-receiver.js';
 import { setupAndSignIn } from './web-admin-support.js';
 import {
   buildWebApp,
@@ -25,11 +26,18 @@ describe.skipIf(!haveChromium)(
     let external: string[];
     let api: Awaited<ReturnType<typeof setupAndSignIn>>;
     let headOffice: string;
+    let receiver: Receiver;
 
     beforeAll(async () => {
       await buildWebApp();
       // A Kannel on this machine is a private address: allowed here, as for a self-hosted gateway.
-      herald = await startHerald({ HERALD_GATEWAYS_ALLOW_PRIVATE: 'true' });
+      receiver = await startReceiver();
+      herald = await startHerald({
+        HERALD_GATEWAYS_ALLOW_PRIVATE: 'true',
+        // The webhook receiver of the test is on 127.0.0.1 over http.
+        HERALD_WEBHOOKS_ALLOW_PRIVATE: 'true',
+        HERALD_WEBHOOKS_ALLOW_HTTP: 'true',
+      });
       browser = await launchChromium();
       page = await browser.newPage();
       external = watchExternalRequests(page, herald.url);
@@ -51,6 +59,7 @@ describe.skipIf(!haveChromium)(
     afterAll(async () => {
       await browser?.close();
       await herald?.stop();
+      await receiver?.close();
     });
 
     it('adds a gateway with a secret that is masked after saving; a test send goes through the simulator', async () => {
@@ -162,6 +171,37 @@ describe.skipIf(!haveChromium)(
       await shot(page, 'a06-org-units');
     });
 
+    it('adds a status webhook, shows its secret once, and lists its deliveries with their attempts', async () => {
+      await page.getByRole('tab', { name: 'Webhooks' }).click();
+      await page.getByRole('button', { name: 'Add webhook' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add webhook' });
+      await dialog.getByLabel(/^URL/).fill(receiver.url);
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      const secret = await dialog.getByLabel('Signing secret').inputValue();
+      expect(secret.length).toBeGreaterThan(20);
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      const row = page.locator('[data-testid=webhooks-table] tbody tr', { hasText: receiver.url });
+      await row.waitFor();
+      await row.getByRole('button', { name: 'Send test event' }).click();
+      await expect.poll(() => receiver.requests.length, { timeout: 15_000 }).toBeGreaterThan(0);
+      await row.getByRole('button', { name: 'Deliveries' }).click();
+      const deliveries = page.getByTestId('webhook-deliveries');
+      await deliveries.waitFor();
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole('dialog').getByRole('button', { name: 'Refresh' }).click();
+            return deliveries.textContent();
+          },
+          { timeout: 15_000 },
+        )
+        .toContain('Delivered');
+      expect(await deliveries.textContent()).toContain('HTTP 204');
+      await page.waitForTimeout(400); // the drawer's slide-in, for the screenshot
+      await shot(page, 'a07-webhook-deliveries');
+      await page.keyboard.press('Escape');
+    });
+
     it('shows the dashboard with charts of the period’s messages', async () => {
       for (const [i, phone] of ['+4915144440001', '+4915144440002', '+4915144440003'].entries()) {
         await api('POST', '/api/consent', { phone, state: 'opted_in', orgUnitId: headOffice });
@@ -199,13 +239,13 @@ describe.skipIf(!haveChromium)(
         .toBe(7);
       await expect.poll(() => page.getByTestId('per-org-unit').textContent()).toContain('Head Office');
       await page.waitForTimeout(600); // chart animations, for the screenshot
-      await shot(page, 'a07-dashboard');
+      await shot(page, 'a08-dashboard');
       const phone = await browser.newPage({ width: 390, height: 844 });
       await phone.goto(`${herald.url}/dashboard`);
       await phone.getByTestId('stat-messages').waitFor();
       await phone.waitForTimeout(600);
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      await shot(phone, 'a08-phone-dashboard');
+      await shot(phone, 'a09-phone-dashboard');
       await phone.close();
       expect(external).toEqual([]);
     });

@@ -24,7 +24,8 @@ import { LoadError } from '../../shell/ScreenState';
 type Webhook = Schemas['Webhook'];
 type EventType = Webhook['eventTypes'][number];
 const EVENTS: EventType[] = ['message.status_changed', 'message.inbound', 'batch.completed'];
-const eventLabel = (e: string) => t(`event.${e}` as MessageKey);
+/** The event's name, or its type as sent (e.g. the test event) when the app has no name for it. */
+const eventLabel = (e: string) => t(`event.${e}` as MessageKey) ?? e;
 
 /** Status webhooks: list, add (secret shown once), enable/disable, test, delete, deliveries with attempts. */
 export function WebhooksTab() {
