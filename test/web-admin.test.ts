@@ -78,10 +78,18 @@ describe.skipIf(!haveChromium)(
       // A missing setting is refused next to its field, and nothing typed is lost.
       await dialog.getByLabel('username').fill('');
       await dialog.getByRole('button', { name: 'Save' }).click();
-      await expect.poll(() => dialog.getByTestId('gateway-error').textContent()).toContain('username');
+      await dialog.getByTestId('gateway-check').waitFor();
       expect(await dialog.getByLabel('username').getAttribute('aria-invalid')).toBe('true');
+      expect(await dialog.textContent()).toContain('Fill in this setting.');
+      // The server refuses what the form cannot know: a price without a currency, next to the currency.
+      await dialog.getByLabel('username').fill('herald');
+      await dialog.getByLabel('Price per part (in cents)').fill('7');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => dialog.getByTestId('gateway-error').textContent()).toContain('currency');
+      expect(await dialog.getByLabel(/^Currency/).getAttribute('aria-invalid')).toBe('true');
       expect(await dialog.getByLabel(/^password/).inputValue()).toBe(KANNEL_PASSWORD);
       await shot(page, 'a01-gateway-form-error');
+      await dialog.getByLabel(/^Currency/).fill('EUR');
       await dialog.getByLabel('username').fill('herald');
       await dialog.getByRole('button', { name: 'Save' }).click();
       await dialog.waitFor({ state: 'hidden' });

@@ -44,6 +44,8 @@ export const gateways = {
   'gatewayForm.default': 'Default: {value}',
   'gatewayForm.json': 'JSON',
   'gatewayForm.invalidJson': 'This is not valid JSON.',
+  'gatewayForm.required': 'Fill in this setting.',
+  'gatewayForm.checkFields': 'Some settings need attention (marked above).',
   'gatewayForm.saved': 'The gateway "{name}" was saved.',
   'gatewayForm.loadingKinds': 'Loading the gateway kinds…',
 

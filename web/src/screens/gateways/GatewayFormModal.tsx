@@ -102,9 +102,14 @@ function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void 
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    const { settings, jsonErrors: bad } = settingsToSend(schema, values);
+    const { settings, jsonErrors: bad } = settingsToSend(schema, values, '', initial.secretsSet);
     setJsonErrors(bad);
-    if (Object.keys(bad).length) return;
+    if (Object.keys(bad).length) {
+      // Take the user to the first setting that needs attention (the dialog may be scrolled away from it).
+      const form = e.currentTarget as HTMLFormElement;
+      requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
     setBusy(true);
     setError(undefined);
     const common = {
@@ -216,6 +221,11 @@ function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void 
           errors={errors}
           jsonErrors={jsonErrors}
         />
+        {Object.keys(jsonErrors).length > 0 && (
+          <Alert color="red" role="alert" data-testid="gateway-check">
+            {t('gatewayForm.checkFields')}
+          </Alert>
+        )}
         {error !== undefined && (
           <Alert color="red" role="alert" data-testid="gateway-error">
             {problemText(error)}

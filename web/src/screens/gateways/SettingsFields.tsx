@@ -197,12 +197,18 @@ export function settingsToSend(
   schema: JsonSchema,
   values: SettingsValues,
   prefix = '',
+  /** Required fields that may stay empty (secrets already stored: empty keeps them). */
+  keep: Set<string> = new Set(),
 ): { settings: SettingsValues; jsonErrors: Record<string, string> } {
   const settings: SettingsValues = {};
   const jsonErrors: Record<string, string> = {};
+  const required = new Set(schema.required ?? []);
   for (const [key, s] of Object.entries(schema.properties ?? {})) {
     const v = values[key];
-    if (v === undefined || v === '' || v === null) continue;
+    if (v === undefined || v === '' || v === null) {
+      if (required.has(key) && !keep.has(key)) jsonErrors[`${prefix}${key}`] = t('gatewayForm.required');
+      continue;
+    }
     const type = typeOf(s);
     if (type === 'object' && s.properties && typeof v === 'object') {
       const inner = settingsToSend(s, v as SettingsValues, `${prefix}${key}.`);
