@@ -97,6 +97,42 @@ describe.each(TEST_DIALECTS)('keywords and the worker on %s', (dialect) => {
     expect(sent.message.text).toContain('abgemeldet');
   });
 
+  it('STOP blocks keyword replies still queued for the number (START confirmation, help text); only its own confirmation goes out', async () => {
+    await inbound('START');
+    await inbound('HELP');
+    const earlier = await t.db.kysely
+      .selectFrom('messages')
+      .select(['id', 'status'])
+      .where('category', '=', 'keyword_reply')
+      .execute();
+    expect(earlier.map((m) => m.status)).toEqual(['queued', 'queued']);
+    const published: unknown[] = [];
+    t.bus.subscribe((event) => {
+      published.push(event);
+    });
+
+    await inbound('STOP');
+    const rows = await messageRows(t.db);
+    for (const m of earlier) {
+      expect(rows.get(m.id)).toMatchObject({ status: 'blocked', status_reason: 'opted_out' });
+    }
+    expect(published).toEqual(
+      expect.arrayContaining(
+        earlier.map((m) =>
+          expect.objectContaining({ type: 'message.status', messageId: m.id, to: 'blocked', applied: true }),
+        ),
+      ),
+    );
+
+    const gateway = testGateway({ clock: t.clock });
+    const w = worker(gateway);
+    await w.runOnce();
+    await w.stop();
+    expect(gateway.calls).toHaveLength(1);
+    expect(gateway.calls[0]!.message).toMatchObject({ to: HANDSET });
+    expect(gateway.calls[0]!.message.text).toContain('abgemeldet');
+  });
+
   it('after START the number receives messages again', async () => {
     await inbound('STOP');
     await inbound('START');

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../core/clock.js';
+import { KEYWORD_REPLY_CATEGORY } from '../../core/consent.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
@@ -15,7 +16,9 @@ import {
 import type { Principal } from '../auth/auth.permissions.js';
 import { consentStates } from '../consent/consent.repository.js';
 import { recordConsentEvent } from '../consent/consent.usecases.js';
+import { applyMessageStatus } from '../delivery-reports/delivery-reports.apply.js';
 import type { EventBus, HeraldEvent } from '../events/events.bus.js';
+import { type CommittedStatusChange, publishStatusChanges } from '../events/events.publish.js';
 import {
   findProviderAccount,
   findProviderAccountByCallbackToken,
@@ -173,8 +176,43 @@ const NO_KEYWORD: KeywordOutcome = {
 };
 
 /**
+ * Keyword replies to `e164` still waiting to be sent (an opt-in confirmation, a help text), blocked with
+ * reason `opted_out`: they are the only messages the send-time consent check lets through to a number
+ * that opted out, so an opt-out must stop them here ("blocked from then on, including messages already
+ * queued"). A reply already being submitted is not stopped. In the caller's transaction; the changes
+ * are published after its commit.
+ */
+async function blockPendingKeywordReplies(
+  deps: { db: Kysely<Database>; clock: Clock },
+  e164: string,
+  inboundId: string,
+  changes: CommittedStatusChange[],
+): Promise<void> {
+  const pending = await deps.db
+    .selectFrom('messages')
+    .select('id')
+    .where('to_e164', '=', e164)
+    .where('category', '=', KEYWORD_REPLY_CATEGORY)
+    .where('status', 'in', ['scheduled', 'queued'])
+    .execute();
+  for (const m of pending) {
+    const r = await applyMessageStatus({
+      db: deps.db,
+      clock: deps.clock,
+      messageId: m.id,
+      to: 'blocked',
+      source: 'system',
+      reason: 'opted_out',
+      details: { inboundMessageId: inboundId },
+    });
+    if (r.applied) changes.push(r.change);
+  }
+}
+
+/**
  * Applies a keyword, in the caller's transaction: STOP-like → opt-out (consent event, source
- * `keyword`, evidence = the inbound id) and one confirmation; already opted out → nothing more.
+ * `keyword`, evidence = the inbound id), keyword replies still queued for the number blocked, and one
+ * confirmation; already opted out → nothing more.
  * START-like → opt-in and a confirmation; already opted in → nothing more. YES → the same as START,
  * but only for a number that opted out. HELP → the help text.
  */
@@ -186,6 +224,8 @@ async function applyKeyword(
     inboundId: string;
     text: string;
     receivedAt: string;
+    /** Status changes of messages this keyword stopped, to publish after the commit. */
+    changes: CommittedStatusChange[];
   },
 ): Promise<KeywordOutcome> {
   const { unit, fromE164, route } = p.placement;
@@ -246,6 +286,7 @@ async function applyKeyword(
   if (match.action === 'opt_out') {
     if (current === 'opted_out') return { ...NO_KEYWORD, ...base, keyword_effect: 'already_opted_out' };
     const eventId = await consent('opted_out');
+    await blockPendingKeywordReplies(deps, fromE164, p.inboundId, p.changes);
     return {
       ...base,
       keyword_effect: 'opted_out',
@@ -283,6 +324,7 @@ export async function receiveInbound(
   for (const sms of messages) {
     const now = deps.clock.now().toISOString();
     const receivedAt = validTime(sms.receivedAt) ?? now;
+    const changes: CommittedStatusChange[] = [];
     const stored = await deps.db.transaction().execute(async (trx) => {
       const placement = await resolveOrgUnit(trx, account, sms);
       if (!placement) return 'unplaced' as const;
@@ -313,7 +355,7 @@ export async function receiveInbound(
       if (!isNew) return 'duplicate' as const;
       const outcome = await applyKeyword(
         { ...deps, db: trx },
-        { account, placement, inboundId: id, text: sms.text, receivedAt },
+        { account, placement, inboundId: id, text: sms.text, receivedAt, changes },
       );
       if (outcome.keyword !== null) await updateInbound(trx, id, outcome);
       return { id, orgUnitId: placement.unit.id, rule: placement.rule, outcome };
@@ -344,6 +386,7 @@ export async function receiveInbound(
       at: now,
     };
     await deps.bus.publish([event]);
+    await publishStatusChanges({ db: deps.db, bus: deps.bus, clock: deps.clock, changes });
   }
   return out;
 }
