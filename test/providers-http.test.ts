@@ -229,6 +229,14 @@ describe('generic HTTP adapter', () => {
       class: 'retryable',
       code: 'E_NUMBER',
     });
+    // A gateway code the account maps to an opt-out: the worker records the number as opted out.
+    const optedOut = make(settings(gw, '/send/refuse', { optedOutErrorCodes: ['E_BLOCKED'] }));
+    expect(await optedOut.send(message('Hi'))).toEqual({
+      ok: false,
+      class: 'opted_out',
+      code: 'E_BLOCKED',
+      text: 'The gateway says the recipient opted out.',
+    });
   });
 
   it('reads a plain-text answer with a success regex and takes the id from a regex group', async () => {

@@ -105,6 +105,9 @@ export function interpretHttpAnswer(
         : undefined;
     // The code is the gateway's, but cut and stripped so it is safe to store and show.
     const code = found?.replace(/[^\w.:-]/g, '').slice(0, 64) || 'GATEWAY_ERROR';
+    if (s.optedOutErrorCodes.includes(code)) {
+      return { ok: false, class: 'opted_out', code, text: 'The gateway says the recipient opted out.' };
+    }
     const temporary = s.temporaryErrorCodes.includes(code);
     return {
       ok: false,

@@ -116,6 +116,11 @@ export const httpSettingsSchema = z
     errorCodeRegex: regexSetting.optional(),
     /** Error codes (from the body) that mean "try again later"; any other body error is permanent. */
     temporaryErrorCodes: z.array(z.string().max(100)).max(50).default([]),
+    /**
+     * Error codes (from the body) that mean the recipient opted out at the gateway: the message is
+     * rejected (reason `opted_out`) and the number recorded as opted out, like Twilio's 21610.
+     */
+    optedOutErrorCodes: z.array(z.string().max(100)).max(50).default([]),
     /** Where the gateway's message id is in the answer: a JSON path or a regex (first group). */
     idJsonPath: jsonPathSetting.optional(),
     idRegex: regexSetting.optional(),
