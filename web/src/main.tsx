@@ -13,7 +13,6 @@ import { setLanguage } from './i18n';
 import { preloadScreenFor } from './shell/screens';
 
 setLanguage(navigator.language);
-preloadScreenFor(location.pathname);
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -24,6 +23,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+preloadScreenFor(location.pathname, queryClient);
 
 const theme = createTheme({
   primaryColor: 'indigo',

@@ -28,7 +28,8 @@ export function useSession(): SessionValue {
   return s;
 }
 
-const CURRENT_UNIT_KEY = 'herald.currentOrgUnit';
+/** localStorage key of the org unit chosen in the header. */
+export const CURRENT_UNIT_KEY = 'herald.currentOrgUnit';
 
 const orgUnitsQuery = {
   queryKey: ['org-units'],

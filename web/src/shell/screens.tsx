@@ -1,7 +1,9 @@
+import type { QueryClient } from '@tanstack/react-query';
 import { type ComponentType, lazy, type ReactNode } from 'react';
 import { matchPath } from 'react-router-dom';
 import type { Permission } from '../auth/session';
 import type { MessageKey } from '../i18n';
+import { prefetchMessages } from '../screens/messages/useMessages';
 
 /**
  * Every screen of the app, in navigation order. Adding a screen = one entry here (see web/README.md):
@@ -18,6 +20,8 @@ export interface ScreenDef {
   element: ReactNode;
   /** Starts loading the screen's code (at start-up for the URL being opened, see main.tsx). */
   preload?: () => Promise<unknown>;
+  /** Asks for the screen's first data at start-up, when the URL being opened is this screen. */
+  prefetch?: (qc: QueryClient) => void;
 }
 
 /** A lazily loaded screen: `...lazyScreen(() => import('../screens/x/XScreen'))` in an entry below. */
@@ -38,6 +42,7 @@ export const SCREENS: ScreenDef[] = [
     path: '/messages',
     label: 'nav.messages',
     section: 'sms',
+    prefetch: prefetchMessages,
     permission: 'messages.read',
     ...lazyScreen(() => import('../screens/messages/MessagesScreen')),
   },
@@ -122,7 +127,9 @@ export const SECTIONS: { id: ScreenDef['section']; label: MessageKey }[] = [
   { id: 'admin', label: 'nav.section.admin' },
 ];
 
-/** Loads the code of the screen at `pathname` while the app is still asking who is signed in. */
-export function preloadScreenFor(pathname: string) {
-  void SCREENS.find((s) => matchPath(s.path, pathname))?.preload?.();
+/** Loads the code (and first data) of the screen at `pathname` while the app still asks who is signed in. */
+export function preloadScreenFor(pathname: string, qc: QueryClient) {
+  const screen = SCREENS.find((s) => matchPath(s.path, pathname));
+  void screen?.preload?.();
+  screen?.prefetch?.(qc);
 }

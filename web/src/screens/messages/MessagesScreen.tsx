@@ -10,23 +10,17 @@ import { LoadError, ScreenHeader } from '../../shell/ScreenState';
 import { useSendSms } from '../send-dialog/SendSmsDialog';
 import { MessageDetailDrawer } from './MessageDetailDrawer';
 import { MessageList } from './MessageList';
-import { type MessageFilters, useMessages } from './useMessages';
+import { defaultMessageFilters, type MessageFilters, useMessages } from './useMessages';
 
 /** SMS messages: every message with filters above each column, live statuses, resend, details. */
 export default function MessagesScreen() {
   const session = useSession();
   const qc = useQueryClient();
   const sendSms = useSendSms();
-  const [filters, setFilters] = useState<MessageFilters>(() => ({
-    q: '',
-    phone: '',
-    from: null,
-    to: null,
-    status: [],
-    // Defaults to the current org unit, as users expect their own unit's messages first.
-    orgUnitIds: session.currentOrgUnit ? [session.currentOrgUnit.id] : [],
-    sort: '-createdAt',
-  }));
+  // Defaults to the current org unit, as users expect their own unit's messages first.
+  const [filters, setFilters] = useState<MessageFilters>(() =>
+    defaultMessageFilters(session.currentOrgUnit?.id),
+  );
   const { query, rows } = useMessages(filters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [detailId, setDetailId] = useState<string | null>(null);
