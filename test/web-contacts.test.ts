@@ -164,6 +164,36 @@ describe.skipIf(!haveChromium)('contacts and standard texts in a real browser', 
     await shot(page, 'c04-contact-page');
   });
 
+  it('creates a contact: a bad number is refused at its field, nothing typed is lost', async () => {
+    await page.getByRole('link', { name: 'Contacts', exact: true }).click();
+    await page.getByRole('button', { name: 'New contact' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New contact' });
+    await dialog.getByLabel(/^Name/).fill('Frida Neu');
+    await dialog.getByLabel('First name').fill('Frida');
+    await dialog.getByRole('textbox', { name: 'Number 1', exact: true }).fill('0151 2');
+    await dialog.getByRole('button', { name: 'Add a number' }).click();
+    await dialog.getByRole('textbox', { name: 'Number 2', exact: true }).fill('030 1234567');
+    await dialog.getByRole('textbox', { name: 'Label of number 2', exact: true }).fill('office');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => dialog.getByRole('textbox', { name: 'Number 1', exact: true }).getAttribute('aria-invalid'))
+      .toBe('true');
+    expect(
+      await dialog.getByRole('textbox', { name: 'Number 2', exact: true }).getAttribute('aria-invalid'),
+    ).not.toBe('true');
+    expect(await dialog.getByLabel(/^Name/).inputValue()).toBe('Frida Neu');
+    expect(await dialog.textContent()).toContain('This is not an assigned phone number.');
+    await shot(page, 'c05-contact-form-error');
+    await dialog.getByRole('textbox', { name: 'Number 1', exact: true }).fill('0151 22220009');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Frida Neu' }).waitFor();
+    const cards = page.getByTestId('phone-card');
+    expect(await cards.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.phone))).toEqual([
+      '+4915122220009',
+      '+49301234567',
+    ]);
+  });
+
   it('edits a standard text with variable checks and a live preview for a chosen contact', async () => {
     await page.getByRole('link', { name: 'Standard texts' }).click();
     await page.getByRole('heading', { name: 'Standard texts' }).waitFor();
@@ -243,7 +273,7 @@ describe.skipIf(!haveChromium)('contacts and standard texts in a real browser', 
     const phone = await browser.newPage({ width: 390, height: 844 });
     await phone.goto(`${herald.url}/contacts`);
     await phone.getByRole('heading', { name: 'Contacts' }).waitFor();
-    await expect.poll(() => phone.locator('[data-testid=contacts-table] tbody tr').count()).toBe(3);
+    await expect.poll(() => phone.locator('[data-testid=contacts-table] tbody tr').count()).toBe(4);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(phone, 'c09-phone-contacts');
     await phone.close();

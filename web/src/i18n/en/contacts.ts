@@ -76,6 +76,12 @@ export const contacts = {
   'contactForm.addPhone': 'Add a number',
   'contactForm.removePhone': 'Remove number {n}',
   'contactForm.primaryPhone': 'Number {n} is the primary one',
+  'phoneError.too_short': 'This number is too short.',
+  'phoneError.too_long': 'This number is too long.',
+  'phoneError.invalid_country': 'The country code of this number is not known.',
+  'phoneError.not_a_number': 'This is not a phone number.',
+  'phoneError.invalid': 'This is not an assigned phone number.',
+  'phoneError.duplicate': 'This number is given twice.',
 
   'import.title': 'Import contacts',
   'import.intro':

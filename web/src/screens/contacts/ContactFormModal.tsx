@@ -16,7 +16,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { ApiError, api, must, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { t } from '../../i18n';
+import { type MessageKey, t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { type Contact, type ContactKind, kindOptions } from './contactKinds';
 
@@ -28,7 +28,8 @@ function phoneErrors(err: unknown): Record<number, string> {
   if (!(err instanceof ApiError)) return out;
   for (const i of err.problem.issues ?? []) {
     if (i.path[0] === 'phones' && typeof i.path[1] === 'number' && !out[i.path[1]])
-      out[i.path[1]] = i.message;
+      // The server names the reason with a code (`too_short`, `duplicate` …): say it in words.
+      out[i.path[1]] = t(`phoneError.${i.message}` as MessageKey) ?? i.message;
   }
   return out;
 }
