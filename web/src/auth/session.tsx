@@ -54,6 +54,12 @@ export function SessionProvider({
   );
   const [currentId, setCurrentId] = useState(() => localStorage.getItem(CURRENT_UNIT_KEY) ?? '');
   const currentOrgUnit = orgUnits.find((u) => u.id === currentId) ?? orgUnits[0];
+  // Remembered once resolved, so the next start can ask for this unit's data before the list arrives.
+  useEffect(() => {
+    if (currentOrgUnit && localStorage.getItem(CURRENT_UNIT_KEY) !== currentOrgUnit.id) {
+      localStorage.setItem(CURRENT_UNIT_KEY, currentOrgUnit.id);
+    }
+  }, [currentOrgUnit]);
 
   const value = useMemo<SessionValue>(
     () => ({
