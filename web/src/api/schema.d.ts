@@ -5966,6 +5966,8 @@ export interface components {
             /** @default 10 */
             messagesPerSecond: number;
             name: string;
+            /** @description Owning org unit; a unit you manage. `null` (shared) is for system managers only. Default on create: `null`. */
+            orgUnitId?: string | null;
             /**
              * @description Price of one SMS part in the smallest currency unit (e.g. cents).
              * @default null
@@ -6000,6 +6002,8 @@ export interface components {
             /** @default null */
             fallbackProviderAccountId: string | null;
             name: string;
+            /** @description Owning org unit; a unit you manage. `null` (shared) is for system managers only. Default on create: `null`. */
+            orgUnitId?: string | null;
             providerAccountId: string;
             /** @example Herald */
             senderId: string;
@@ -6034,20 +6038,22 @@ export interface components {
             url: string;
         };
         Gateway: {
-            /** @description Where the gateway posts delivery reports. Only for system managers: it holds a secret. */
+            /** @description Where the gateway posts delivery reports. Only for those who manage the account: it holds a secret. */
             callbackUrl?: string;
             createdAt: string;
             currency: string | null;
             id: string;
-            /** @description Where the gateway posts inbound SMS (replies, STOP): the callback URL + `/inbound`. Only for system managers. */
+            /** @description Where the gateway posts inbound SMS (replies, STOP): the callback URL + `/inbound`. Only for those who manage the account. */
             inboundUrl?: string;
             /** @enum {string} */
             kind: "simulator" | "twilio" | "smpp" | "http" | "vonage" | "kannel";
             maxParts: number;
             messagesPerSecond: number;
             name: string;
+            /** @description Owning org unit: `null` = shared (set up by system managers, usable by every unit); a unit id = owned by that unit, seen and used in it and the units below it, managed by its managers. */
+            orgUnitId: string | null;
             pricePerPart: number | null;
-            /** @description Only for gateway managers. Secret fields (credentials) are write-only: a secret that is set reads as `********`. */
+            /** @description Only for those who manage the account (system managers; for an account of a unit, its managers). Secret fields (credentials) are write-only: a secret that is set reads as `********`. */
             settings?: {
                 [key: string]: unknown;
             };
@@ -6389,6 +6395,8 @@ export interface components {
             fallbackProviderAccountId: string | null;
             id: string;
             name: string;
+            /** @description Owning org unit: `null` = shared (set up by system managers, usable by every unit); a unit id = owned by that unit, seen and used in it and the units below it, managed by its managers. */
+            orgUnitId: string | null;
             /** @description Org units (that you see) sending with it. */
             orgUnitIds: string[];
             providerAccountId: string;
@@ -6620,6 +6628,8 @@ export interface components {
             maxParts?: number;
             messagesPerSecond?: number;
             name?: string;
+            /** @description Owning org unit; a unit you manage. `null` (shared) is for system managers only. Default on create: `null`. */
+            orgUnitId?: string | null;
             /** @description Price of one SMS part in the smallest currency unit (e.g. cents). */
             pricePerPart?: number | null;
             /** @description Laid over the stored settings field by field. A secret that is omitted or sent back as `********` keeps its stored value. */
@@ -6642,6 +6652,8 @@ export interface components {
         UpdateSenderConfig: {
             fallbackProviderAccountId?: string | null;
             name?: string;
+            /** @description Owning org unit; a unit you manage. `null` (shared) is for system managers only. Default on create: `null`. */
+            orgUnitId?: string | null;
             providerAccountId?: string;
             /** @example Herald */
             senderId?: string;
