@@ -11,6 +11,8 @@ import { webhooks } from './0008_webhooks.js';
 import { inbound } from './0009_inbound.js';
 import { partIds } from './0010_part_ids.js';
 import { dispatchIndexes } from './0011_dispatch_indexes.js';
+import { gatewayOwners } from './0012_gateway_owners.js';
+import { inboundParts } from './0013_inbound_parts.js';
 import { columnTypes, type HeraldMigration } from './migration-helpers.js';
 
 /**
@@ -29,6 +31,8 @@ const MIGRATIONS: Record<string, HeraldMigration> = {
   '0009_inbound': inbound,
   '0010_part_ids': partIds,
   '0011_dispatch_indexes': dispatchIndexes,
+  '0012_gateway_owners': gatewayOwners,
+  '0013_inbound_parts': inboundParts,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

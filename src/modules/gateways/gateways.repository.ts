@@ -2,13 +2,24 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { OrgScope } from '../auth/auth.permissions.js';
 import { inOrgScope } from '../org-units/org-units.scope.js';
+import { type OwnerVisibility, visibleOwnerFilter } from './gateways.ownership.js';
 import type { ProviderAccountTable, SenderConfigTable } from './gateways.table.js';
 
 export type ProviderAccountRow = Selectable<ProviderAccountTable>;
 export type SenderConfigRow = Selectable<SenderConfigTable>;
 
-export async function listProviderAccounts(db: Kysely<Database>): Promise<ProviderAccountRow[]> {
-  return db.selectFrom('provider_accounts').selectAll().orderBy('name').orderBy('id').execute();
+/** Every account, or those whose owner `visible` lets one see (shared ones and those of related units). */
+export async function listProviderAccounts(
+  db: Kysely<Database>,
+  visible: OwnerVisibility = { all: true },
+): Promise<ProviderAccountRow[]> {
+  return db
+    .selectFrom('provider_accounts')
+    .selectAll()
+    .where(visibleOwnerFilter(visible, 'provider_accounts.org_unit_id'))
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
 }
 
 export async function findProviderAccount(
@@ -58,8 +69,47 @@ export async function updateProviderAccount(
   await db.updateTable('provider_accounts').set(patch).where('id', '=', id).execute();
 }
 
-export async function listSenderConfigs(db: Kysely<Database>): Promise<SenderConfigRow[]> {
-  return db.selectFrom('sender_configs').selectAll().orderBy('name').orderBy('id').execute();
+export async function listSenderConfigs(
+  db: Kysely<Database>,
+  visible: OwnerVisibility = { all: true },
+): Promise<SenderConfigRow[]> {
+  return db
+    .selectFrom('sender_configs')
+    .selectAll()
+    .where(visibleOwnerFilter(visible, 'sender_configs.org_unit_id'))
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+}
+
+/** The sender configurations that send (or fall back) through this account, whoever owns them. */
+export async function senderConfigsUsingAccount(
+  db: Kysely<Database>,
+  providerAccountId: string,
+): Promise<SenderConfigRow[]> {
+  return db
+    .selectFrom('sender_configs')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('provider_account_id', '=', providerAccountId),
+        eb('fallback_provider_account_id', '=', providerAccountId),
+      ]),
+    )
+    .execute();
+}
+
+/** Every org unit (visible or not) that sends with this sender configuration. */
+export async function orgUnitIdsUsingSenderConfig(
+  db: Kysely<Database>,
+  senderConfigId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('org_units')
+    .select('id')
+    .where('sender_config_id', '=', senderConfigId)
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function findSenderConfig(

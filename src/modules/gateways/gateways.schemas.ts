@@ -4,6 +4,14 @@ import { safeText } from '../../http/schemas.js';
 import { PROVIDER_KINDS } from '../../providers/provider.contract.js';
 
 const idField = z.string().min(1).max(64);
+const ownerRead = z.string().nullable().openapi({
+  description:
+    'Owning org unit: `null` = shared (set up by system managers, usable by every unit); a unit id = owned by that unit, seen and used in it and the units below it, managed by its managers.',
+});
+const ownerWrite = idField.nullable().openapi({
+  description:
+    'Owning org unit; a unit you manage. `null` (shared) is for system managers only. Default on create: `null`.',
+});
 const shiftLanguage = z.enum(SHIFT_LANGUAGES as [ShiftLanguage, ...ShiftLanguage[]]);
 const shiftTables = z
   .array(shiftLanguage)
@@ -29,9 +37,10 @@ export const GatewaySchema = z
     id: z.string(),
     name: z.string(),
     kind: z.enum(PROVIDER_KINDS),
+    orgUnitId: ownerRead,
     settings: settings.optional().openapi({
       description:
-        'Only for gateway managers. Secret fields (credentials) are write-only: a secret that is set reads as `********`.',
+        'Only for those who manage the account (system managers; for an account of a unit, its managers). Secret fields (credentials) are write-only: a secret that is set reads as `********`.',
     }),
     messagesPerSecond: z.number().int(),
     maxParts: z.number().int(),
@@ -39,11 +48,12 @@ export const GatewaySchema = z
     currency: z.string().nullable(),
     shiftTables: z.array(shiftLanguage),
     callbackUrl: z.string().optional().openapi({
-      description: 'Where the gateway posts delivery reports. Only for system managers: it holds a secret.',
+      description:
+        'Where the gateway posts delivery reports. Only for those who manage the account: it holds a secret.',
     }),
     inboundUrl: z.string().optional().openapi({
       description:
-        'Where the gateway posts inbound SMS (replies, STOP): the callback URL + `/inbound`. Only for system managers.',
+        'Where the gateway posts inbound SMS (replies, STOP): the callback URL + `/inbound`. Only for those who manage the account.',
     }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -54,6 +64,7 @@ export const CreateGatewaySchema = z
   .strictObject({
     name: safeText(1, 120),
     kind: z.enum(PROVIDER_KINDS),
+    orgUnitId: ownerWrite.optional(),
     settings: settings.default({}),
     messagesPerSecond: messagesPerSecond.default(10),
     maxParts: maxParts.default(10),
@@ -70,6 +81,7 @@ export const CreateGatewaySchema = z
 export const UpdateGatewaySchema = z
   .strictObject({
     name: safeText(1, 120).optional(),
+    orgUnitId: ownerWrite.optional(),
     settings: settings.optional().openapi({
       description:
         'Laid over the stored settings field by field. A secret that is omitted or sent back as `********` keeps its stored value.',
@@ -129,6 +141,7 @@ export const SenderConfigSchema = z
     providerAccountId: z.string(),
     fallbackProviderAccountId: z.string().nullable(),
     senderId: z.string(),
+    orgUnitId: ownerRead,
     orgUnitIds: z.array(z.string()).openapi({ description: 'Org units (that you see) sending with it.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -141,6 +154,7 @@ export const CreateSenderConfigSchema = z
     providerAccountId: idField,
     fallbackProviderAccountId: idField.nullable().default(null),
     senderId: senderIdSchema,
+    orgUnitId: ownerWrite.optional(),
   })
   .refine((s) => s.fallbackProviderAccountId !== s.providerAccountId, {
     error: 'the fallback must be another gateway',
@@ -154,6 +168,7 @@ export const UpdateSenderConfigSchema = z
     providerAccountId: idField.optional(),
     fallbackProviderAccountId: idField.nullable().optional(),
     senderId: senderIdSchema.optional(),
+    orgUnitId: ownerWrite.optional(),
   })
   .openapi('UpdateSenderConfig');
 

@@ -13,6 +13,8 @@ export interface ProviderAccountTable {
   shift_tables: string;
   /** Unguessable path segment of this account's delivery-report callback URL. */
   callback_token: string;
+  /** Owning org unit; null = shared (system managers manage it, every unit may use it). */
+  org_unit_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -23,6 +25,8 @@ export interface SenderConfigTable {
   provider_account_id: string;
   fallback_provider_account_id: string | null;
   sender_id: string;
+  /** Owning org unit; null = shared. Its accounts must be shared or owned by this unit or an ancestor. */
+  org_unit_id: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -12,9 +12,8 @@ import type { FetchLike, ProviderSink } from '../../providers/provider.contract.
 import { requirePermission } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/auth.permissions.js';
 import { consentStates } from '../consent/consent.repository.js';
-import { findProviderAccount } from './gateways.repository.js';
 import type { TestSend, TestSendResult } from './gateways.schemas.js';
-import { callbackUrlFor, openProvider } from './gateways.usecases.js';
+import { callbackUrlFor, findVisibleGateway, openProvider } from './gateways.usecases.js';
 
 /** Test sends per account per {@link TEST_SEND_WINDOW_MS}, counted from the audit log (all API nodes). */
 export const TEST_SEND_LIMIT = 5;
@@ -89,8 +88,9 @@ export async function testSendGateway(
 ): Promise<TestSendResult> {
   const { db, clock, principal, id, input } = deps;
   requirePermission(principal, 'gateways.manage');
-  const account = await findProviderAccount(db, id);
-  if (!account) throw new AppError('gateway.not_found', 'No such gateway.', { id });
+  // Any account the principal sees: its units' own, those above them, and shared ones (sending a test
+  // through a shared gateway shows none of its settings).
+  const account = await findVisibleGateway(db, principal, id);
   const to = parsePhone(input.to);
   if (!to.ok || input.to.trim()[0] !== '+') {
     throw new AppError('validation.failed', 'to: expected a number in E.164 such as +4915123456789', {

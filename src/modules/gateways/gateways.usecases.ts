@@ -10,12 +10,22 @@ import type { Provider, ProviderDeps, ProviderKind } from '../../providers/provi
 import { createProvider, isProviderKind, providerFactory } from '../../providers/provider.registry.js';
 import { requirePermission } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/auth.permissions.js';
+import { findOrgUnit, listAllOrgUnitLinks } from '../org-units/org-units.repository.js';
+import {
+  canSeeOwner,
+  managesOwner,
+  type Owner,
+  ownerVisibility,
+  requireOwnerManaged,
+  usableBy,
+} from './gateways.ownership.js';
 import {
   findProviderAccount,
   insertProviderAccount,
   listProviderAccounts,
   type ProviderAccountRow,
   providerAccountNameTaken,
+  senderConfigsUsingAccount,
   updateProviderAccount,
 } from './gateways.repository.js';
 import type { CreateGateway, Gateway, UpdateGateway } from './gateways.schemas.js';
@@ -51,8 +61,9 @@ export function requireGatewayReader(principal: Principal): void {
 }
 
 /**
- * Changing gateways affects every org unit, so it takes `gateways.manage` and a principal that sees
- * every unit (a system manager); managers of some units may read them.
+ * Instance-wide gateway settings (e.g. inbound routing) affect every org unit: they take
+ * `gateways.manage` and a principal that sees every unit (a system manager). Accounts and sender
+ * configurations owned by a unit are checked per owner instead (`gateways.ownership.ts`).
  */
 export function requireGatewayAdmin(principal: Principal): void {
   requirePermission(principal, 'gateways.manage');
@@ -87,18 +98,20 @@ export function validateGatewaySettings(kind: ProviderKind, raw: unknown): Recor
 
 export function toGateway(r: ProviderAccountRow, view: { principal: Principal; baseUrl: string }): Gateway {
   const kind = kindOf(r);
-  const manager = view.principal.permissions.has('gateways.manage');
+  // Settings and callback URLs only for whoever manages the account (its unit's managers, system managers).
+  const manager = managesOwner(view.principal, r.org_unit_id);
   return {
     id: r.id,
     name: r.name,
     kind,
+    orgUnitId: r.org_unit_id,
     ...(manager ? { settings: maskSettings(kind, JSON.parse(r.settings) as Record<string, unknown>) } : {}),
     messagesPerSecond: r.messages_per_second,
     maxParts: r.max_parts,
     pricePerPart: r.price_per_part,
     currency: r.currency,
     shiftTables: JSON.parse(r.shift_tables) as ShiftLanguage[],
-    ...(manager && view.principal.orgScope.all
+    ...(manager
       ? {
           callbackUrl: callbackUrlFor(view.baseUrl, r.callback_token),
           inboundUrl: inboundUrlFor(view.baseUrl, r.callback_token),
@@ -138,16 +151,47 @@ const notFound = (id: string) => new AppError('gateway.not_found', 'No such gate
 const nameTaken = (name: string) =>
   new AppError('gateway.name_taken', 'Another gateway already has this name.', { name });
 
+/** Accounts the principal sees: shared ones, and those of its units, the units below and above them. */
 export async function browseGateways({ db, principal, baseUrl }: Deps & { baseUrl: string }) {
   requireGatewayReader(principal);
-  return (await listProviderAccounts(db)).map((r) => toGateway(r, { principal, baseUrl }));
+  const visible = await ownerVisibility(db, principal);
+  return (await listProviderAccounts(db, visible)).map((r) => toGateway(r, { principal, baseUrl }));
+}
+
+/** An account the principal sees (else `gateway.not_found`, as if it did not exist). */
+export async function findVisibleGateway(db: Kysely<Database>, principal: Principal, id: string) {
+  const row = await findProviderAccount(db, id);
+  if (!row || !canSeeOwner(await ownerVisibility(db, principal), row.org_unit_id)) throw notFound(id);
+  return row;
 }
 
 export async function getGateway({ db, principal, baseUrl, id }: Deps & { baseUrl: string; id: string }) {
   requireGatewayReader(principal);
-  const row = await findProviderAccount(db, id);
-  if (!row) throw notFound(id);
-  return toGateway(row, { principal, baseUrl });
+  return toGateway(await findVisibleGateway(db, principal, id), { principal, baseUrl });
+}
+
+/** The owning unit must exist and be one the principal manages (`null`, shared: system managers). */
+export async function checkOwner(db: Kysely<Database>, principal: Principal, owner: Owner, what: string) {
+  requireOwnerManaged(principal, owner, what);
+  if (owner !== null && !(await findOrgUnit(db, principal.orgScope, owner))) {
+    throw new AppError('org_unit.not_found', 'No such org unit.', { id: owner });
+  }
+}
+
+/** An account the principal sees and manages; one it sees but does not manage is `auth.forbidden`. */
+async function findManagedGateway(db: Kysely<Database>, principal: Principal, id: string) {
+  requirePermission(principal, 'gateways.manage');
+  const row = await findVisibleGateway(db, principal, id);
+  if (!managesOwner(principal, row.org_unit_id)) {
+    throw new AppError(
+      'auth.forbidden',
+      row.org_unit_id === null
+        ? 'Only a system manager can change a shared gateway.'
+        : "Only the managers of the gateway's org unit can change it.",
+      { permission: 'gateways.manage' },
+    );
+  }
+  return row;
 }
 
 /** Runs a write guarded by the unique name: a concurrent duplicate also ends as `gateway.name_taken`. */
@@ -183,7 +227,9 @@ export async function createGateway({
   policy,
   input,
 }: Deps & SaveDeps & { input: CreateGateway }): Promise<Gateway> {
-  requireGatewayAdmin(principal);
+  requirePermission(principal, 'gateways.manage');
+  const owner = input.orgUnitId ?? null;
+  await checkOwner(db, principal, owner, 'gateways');
   const settings = validateGatewaySettings(input.kind, withoutMasks(input.kind, input.settings));
   await checkGatewayAddresses(input.kind, settings, policy);
   const now = clock.now().toISOString();
@@ -199,6 +245,7 @@ export async function createGateway({
     currency: input.currency,
     shift_tables: JSON.stringify(input.shiftTables),
     callback_token: newCallbackToken(),
+    org_unit_id: owner,
     created_at: now,
     updated_at: now,
   };
@@ -225,10 +272,10 @@ export async function changeGateway({
   id,
   patch,
 }: Deps & SaveDeps & { id: string; patch: UpdateGateway }): Promise<{ gateway: Gateway; changed: string[] }> {
-  requireGatewayAdmin(principal);
-  const current = await findProviderAccount(db, id);
-  if (!current) throw notFound(id);
+  const current = await findManagedGateway(db, principal, id);
   const kind = kindOf(current);
+  const owner = patch.orgUnitId === undefined ? current.org_unit_id : patch.orgUnitId;
+  if (owner !== current.org_unit_id) await checkOwner(db, principal, owner, 'gateways');
   let settings = current.settings;
   let changedFields: string[] = [];
   if (patch.settings !== undefined) {
@@ -265,6 +312,7 @@ export async function changeGateway({
   if (patch.shiftTables && JSON.stringify(patch.shiftTables) !== current.shift_tables) {
     changedFields.push('shiftTables');
   }
+  if (owner !== current.org_unit_id) changedFields.push('orgUnitId');
   const updated: ProviderAccountRow = {
     ...current,
     name: patch.name ?? current.name,
@@ -274,6 +322,7 @@ export async function changeGateway({
     price_per_part: pricePerPart,
     currency,
     shift_tables: patch.shiftTables ? JSON.stringify(patch.shiftTables) : current.shift_tables,
+    org_unit_id: owner,
     updated_at: clock.now().toISOString(),
   };
   await withNameGuard(db, updated.name, id, () =>
@@ -281,9 +330,28 @@ export async function changeGateway({
       if (patch.name !== undefined && (await providerAccountNameTaken(trx, patch.name, id))) {
         throw nameTaken(patch.name);
       }
+      if (owner !== current.org_unit_id) await assertStillUsable(trx, id, owner);
       const { id: _id, callback_token: _token, created_at: _created, ...changes } = updated;
       await updateProviderAccount(trx, id, changes);
     }),
   );
   return { gateway: toGateway(updated, { principal, baseUrl }), changed: changedFields.sort() };
+}
+
+/**
+ * Moving an account to another owner must not leave a sender configuration using an account it may
+ * not use (one of another unit, or a unit's account in a shared configuration).
+ */
+async function assertStillUsable(db: Kysely<Database>, accountId: string, owner: Owner) {
+  const links = await listAllOrgUnitLinks(db);
+  const stranded = (await senderConfigsUsingAccount(db, accountId)).filter(
+    (s) => !usableBy(owner, s.org_unit_id, links),
+  );
+  if (stranded.length > 0) {
+    const message = 'sender configurations outside this org unit use this gateway; change them first';
+    throw new AppError('validation.failed', `orgUnitId: ${message}`, {
+      issues: [{ path: ['orgUnitId'], message }],
+      senderConfigIds: stranded.map((s) => s.id),
+    });
+  }
 }
