@@ -367,9 +367,9 @@ export async function run(options: KannelBenchOptions = parseOptions([])): Promi
 
     notes.push(
       'Herald writes every accepted message durably before answering 201: SQLite file, WAL, synchronous=NORMAL ' +
-        '(one transaction per request). Kannel answers 202 after bearerbox took the message into its store ' +
+        '(group commit: the requests that arrive together share one transaction, each answered after it committed). Kannel answers 202 after bearerbox took the message into its store ' +
         '(store-type = file).',
-      `Herald: \`node --import tsx src/main.ts serve\` (API + dispatch worker in one child process, log level info); simulator gateway ${JSON.stringify(FAST_SIMULATOR_SETTINGS)}, 10,000 msgs/s; in the accept runs noReportRate 1 (no reports, as Kannel is asked for none there).`,
+      `Herald: \`node --import tsx src/main.ts serve\` (API and, on a thread of its own, the dispatch worker, in one child process; log level info); simulator gateway ${JSON.stringify(FAST_SIMULATOR_SETTINGS)}, 10,000 msgs/s; in the accept runs noReportRate 1 (no reports, as Kannel is asked for none there).`,
       `Kannel: bearerbox + smsbox (log level warning) + fakesmsc; peak RSS is bearerbox + smsbox (fakesmsc is the SMSC, not counted).`,
       `Peak RSS: ${results[0]?.peak.method ?? ''}, from /proc/<pid>/status; per side and run.`,
       `Load client: Node http with keep-alive, fixed concurrency, ${options.warmup} unmeasured warm-up requests per side; latency = request start → full answer (full loop: submit start → final DLR at the receiver (Kannel) / final_at of the stored message (Herald), both from the submit start).`,
