@@ -87,7 +87,8 @@ describe.each(TEST_DIALECTS)('gateway and sender ownership on %s', (dialect) => 
     managerA1 = await addUser('ma1@example.com', ['sms_manager'], [a1]);
     managerB = await addUser('mb@example.com', ['sms_manager'], [b]);
     userA1 = await addUser('ua1@example.com', ['sms_user'], [a1]);
-    [shared] = await gateways();
+    const [simulator] = await gateways();
+    shared = simulator!;
   });
   afterEach(async () => t.close());
 

@@ -9,6 +9,7 @@ type Gateway = {
   id: string;
   name: string;
   kind: string;
+  orgUnitId: string | null;
   settings?: Json;
   messagesPerSecond: number;
   maxParts: number;
