@@ -8,7 +8,7 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
@@ -73,6 +73,7 @@ export function RecipientsPicker({
   orgUnitId?: string;
 }) {
   const session = useSession();
+  const narrow = useMediaQuery('(max-width: 30em)');
   const groups = useQuery({
     queryKey: ['recipient-groups'],
     queryFn: () => must(api.GET('/api/recipient-groups', {})),
@@ -104,6 +105,8 @@ export function RecipientsPicker({
       <Stack gap="sm">
         <SegmentedControl
           aria-label={t('center.sendTo')}
+          orientation={narrow ? 'vertical' : 'horizontal'}
+          fullWidth
           value={value.mode}
           onChange={(m) => onChange({ ...value, mode: m as SendToMode })}
           data={[
