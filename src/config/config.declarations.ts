@@ -195,6 +195,12 @@ export const settingDeclarations = {
     schema: integer(1, 24 * 30),
     default: '48',
   }),
+  inboundPartsWindowHours: declare({
+    env: 'HERALD_INBOUND_PARTS_WINDOW_HOURS',
+    doc: 'How long the parts of a long inbound message that a gateway delivers one by one (Vonage) wait for the rest. After this, the parts that arrived are stored as one message marked incomplete (keywords are not acted on).',
+    schema: integer(1, 24 * 7),
+    default: '24',
+  }),
   encryptionKey: declare({
     env: 'HERALD_ENCRYPTION_KEY',
     doc: 'Key (base64 of 32 random bytes, e.g. `openssl rand -base64 32`) that encrypts secrets stored in the database, such as webhook signing secrets (AES-256-GCM). Empty: Herald creates `encryption.key` (mode 0600) in the data directory on first use. Set it when several machines share one database; losing it makes stored secrets unreadable.',

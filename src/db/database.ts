@@ -18,7 +18,11 @@ import type {
 import type { BatchCompletionTable } from '../modules/events/events.table.js';
 import type { ProviderAccountTable, SenderConfigTable } from '../modules/gateways/gateways.table.js';
 import type { IdempotencyKeyTable } from '../modules/idempotency/idempotency.table.js';
-import type { InboundMessageTable, OrgUnitKeywordsTable } from '../modules/inbound/inbound.table.js';
+import type {
+  InboundMessageTable,
+  InboundPartTable,
+  OrgUnitKeywordsTable,
+} from '../modules/inbound/inbound.table.js';
 import type { MessageEventTable, MessageTable } from '../modules/messages/messages.table.js';
 import type { OrgUnitTable } from '../modules/org-units/org-units.table.js';
 import type { SecurityEventTable } from '../modules/security-events/security-events.table.js';
@@ -71,5 +75,6 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   webhook_cursors: WebhookCursorTable;
   inbound_messages: InboundMessageTable;
+  inbound_parts: InboundPartTable;
   org_unit_keywords: OrgUnitKeywordsTable;
 }

@@ -36,6 +36,28 @@ export interface InboundMessageTable {
   keyword_effect: KeywordEffect | null;
   consent_event_id: string | null;
   reply_message_id: string | null;
+  /** For a message joined from parts (migration 0013): how many parts it had; null when it came whole. */
+  parts_total: number | null;
+  /** How many of them arrived; less than `parts_total` when the set was flushed incomplete. */
+  parts_received: number | null;
+}
+
+/** A part of a long inbound message waiting for the others (or kept a while after the join). */
+export interface InboundPartTable {
+  provider_account_id: string;
+  /** `addressKey` of the sender. */
+  sender: string;
+  concat_ref: string;
+  part: number;
+  total: number;
+  from_input: string;
+  to_address: string;
+  gateway_message_id: string | null;
+  text: string;
+  received_at: string;
+  stored_at: string;
+  /** The inbound message this part went into; null while waiting. */
+  inbound_id: string | null;
 }
 
 export interface OrgUnitKeywordsTable {

@@ -30,6 +30,21 @@ import type { OrgUnitRow } from '../org-units/org-units.repository.js';
 import { expandWithDescendants } from '../org-units/org-units.scope.js';
 import { effectiveKeywordSettings, matchKeyword, renderReply } from './inbound.keywords.js';
 import { lockNumber } from './inbound.lock.postgres.js';
+import {
+  deleteJoinedParts,
+  findPart,
+  insertPart,
+  isComplete,
+  joinParts,
+  lockPartSet,
+  markPartsJoined,
+  type PartRow,
+  type PartSet,
+  partSetOf,
+  pruneJoinedParts,
+  staleSets,
+  waitingParts,
+} from './inbound.parts.js';
 import { queueKeywordReply, type ReplyRoute } from './inbound.reply.js';
 import {
   addressKey,
@@ -45,7 +60,7 @@ import {
   unitsSendingThrough,
   updateInbound,
 } from './inbound.repository.js';
-import type { InboundMessageTable, KeywordEffect } from './inbound.table.js';
+import type { InboundMessageTable, InboundPartTable, KeywordEffect } from './inbound.table.js';
 
 export interface InboundDeps {
   db: Kysely<Database>;
@@ -307,86 +322,254 @@ async function applyKeyword(
   };
 }
 
+type StoreResult =
+  | 'duplicate'
+  | 'unplaced'
+  | 'waiting'
+  | {
+      id: string;
+      orgUnitId: string;
+      rule: Placement['rule'];
+      outcome: KeywordOutcome;
+      changes: CommittedStatusChange[];
+      incomplete: boolean;
+    };
+
+/**
+ * Stores one whole message (arrived whole, or joined from its parts) in the caller's transaction: the
+ * row (dropped as a duplicate when the account already stored that gateway message id), its org unit,
+ * contact and last message, and — unless the message is an incomplete set of parts — the keyword's
+ * consent event and reply.
+ */
+async function storeMessage(
+  deps: InboundDeps,
+  trx: Kysely<Database>,
+  account: ProviderAccountRow,
+  sms: InboundSms,
+  now: string,
+  parts?: { total: number; received: number },
+): Promise<StoreResult> {
+  const receivedAt = validTime(sms.receivedAt) ?? now;
+  const changes: CommittedStatusChange[] = [];
+  const placement = await resolveOrgUnit(trx, account, sms);
+  if (!placement) return 'unplaced';
+  const id = newId();
+  const gatewayId =
+    sms.gatewayMessageId !== undefined && sms.gatewayMessageId.trim() !== ''
+      ? normalizeGatewayId(sms.gatewayMessageId)
+      : null;
+  const contactId = placement.fromE164
+    ? ((await contactByNumber(trx, placement.fromE164, await unitAndBelow(trx, placement.unit.id))) ?? null)
+    : null;
+  const isNew = await insertInbound(trx, {
+    id,
+    provider_account_id: account.id,
+    gateway_message_id: gatewayId,
+    from_input: sms.from,
+    from_e164: placement.fromE164,
+    to_address: sms.to,
+    text: sms.text,
+    received_at: receivedAt,
+    stored_at: now,
+    org_unit_id: placement.unit.id,
+    contact_id: contactId,
+    last_message_id: placement.lastMessageId,
+    parts_total: parts?.total ?? null,
+    parts_received: parts?.received ?? null,
+    ...NO_KEYWORD,
+  });
+  if (!isNew) return 'duplicate';
+  const incomplete = parts !== undefined && parts.received < parts.total;
+  // The text of an incomplete set is a fragment: a keyword in it is not what the sender wrote.
+  const outcome = incomplete
+    ? NO_KEYWORD
+    : await applyKeyword(
+        { ...deps, db: trx },
+        { account, placement, inboundId: id, text: sms.text, receivedAt, changes },
+      );
+  if (outcome.keyword !== null) await updateInbound(trx, id, outcome);
+  return { id, orgUnitId: placement.unit.id, rule: placement.rule, outcome, changes, incomplete };
+}
+
+/** Stores the waiting parts of a set as one message (all there, or flushed incomplete) and marks them. */
+async function storeSet(
+  deps: InboundDeps,
+  trx: Kysely<Database>,
+  account: ProviderAccountRow,
+  set: PartSet,
+  rows: readonly PartRow[],
+  now: string,
+): Promise<StoreResult> {
+  const total = Math.max(...rows.map((r) => r.total));
+  const result = await storeMessage(deps, trx, account, joinParts(rows), now, {
+    total,
+    received: rows.length,
+  });
+  if (result === 'unplaced') return result;
+  // A duplicate (the joined message's gateway id is stored already) still uses the parts up.
+  await markPartsJoined(trx, set, typeof result === 'string' ? 'duplicate' : result.id);
+  return result;
+}
+
+/**
+ * One part of a long message, in the caller's transaction: stored in `inbound_parts` (a replayed part
+ * is a duplicate); when it completes its set, the joined message is stored. A part whose reference the
+ * sender used again for a new message (another gateway id than the stored part) ends the old set
+ * first: joined parts are forgotten, waiting ones stored as an incomplete message.
+ */
+async function receivePart(
+  deps: InboundDeps,
+  trx: Kysely<Database>,
+  account: ProviderAccountRow,
+  sms: InboundSms & { concat: NonNullable<InboundSms['concat']> },
+  now: string,
+): Promise<StoreResult[]> {
+  const set = partSetOf(account.id, sms);
+  await lockPartSet(trx, set);
+  const gatewayId =
+    sms.gatewayMessageId !== undefined && sms.gatewayMessageId.trim() !== ''
+      ? normalizeGatewayId(sms.gatewayMessageId)
+      : null;
+  const row: InboundPartTable = {
+    provider_account_id: account.id,
+    sender: set.sender,
+    concat_ref: set.ref,
+    part: sms.concat.part,
+    total: sms.concat.total,
+    from_input: sms.from,
+    to_address: sms.to,
+    gateway_message_id: gatewayId,
+    text: sms.text,
+    received_at: validTime(sms.receivedAt) ?? now,
+    stored_at: now,
+    inbound_id: null,
+  };
+  const out: StoreResult[] = [];
+  if (!(await insertPart(trx, row))) {
+    const existing = await findPart(trx, set, row.part);
+    const reused =
+      existing !== undefined &&
+      gatewayId !== null &&
+      existing.gateway_message_id !== null &&
+      existing.gateway_message_id !== gatewayId;
+    if (!reused) return ['duplicate'];
+    if (existing.inbound_id === null)
+      out.push(await storeSet(deps, trx, account, set, await waitingParts(trx, set), now));
+    await deleteJoinedParts(trx, set);
+    await insertPart(trx, row);
+  }
+  const waiting = await waitingParts(trx, set);
+  if (!isComplete(waiting, row.total)) return [...out, 'waiting'];
+  out.push(
+    await storeSet(
+      deps,
+      trx,
+      account,
+      set,
+      waiting.filter((r) => r.part <= row.total),
+      now,
+    ),
+  );
+  return out;
+}
+
+/** Stale sets flushed per receive; the rest wait for the next one. */
+const FLUSH_LIMIT = 20;
+
+/**
+ * Stores the sets of parts that have waited longer than `HERALD_INBOUND_PARTS_WINDOW_HOURS` as one
+ * message each, with the parts that arrived (marked incomplete, keywords not acted on), so nothing is
+ * lost; forgets parts of joined messages after twice the window. Runs on every `receiveInbound`.
+ */
+export async function flushWaitingParts(deps: InboundDeps): Promise<{ stored: number }> {
+  const nowMs = deps.clock.now().getTime();
+  const windowMs = deps.config.inboundPartsWindowHours * 3_600_000;
+  const cutoff = new Date(nowMs - windowMs).toISOString();
+  await pruneJoinedParts(deps.db, new Date(nowMs - 2 * windowMs).toISOString());
+  let stored = 0;
+  for (const set of await staleSets(deps.db, cutoff, FLUSH_LIMIT)) {
+    const account = await findProviderAccount(deps.db, set.providerAccountId);
+    if (!account) continue;
+    const now = deps.clock.now().toISOString();
+    const results = await deps.db.transaction().execute(async (trx) => {
+      await lockPartSet(trx, set);
+      const rows = await waitingParts(trx, set);
+      // Joined or flushed meanwhile by another process, or a newer set under the same reference.
+      if (rows.length === 0 || !rows.some((r) => r.stored_at < cutoff)) return [];
+      return [await storeSet(deps, trx, account, set, rows, now)];
+    });
+    stored += await afterCommit(deps, account, results, now);
+  }
+  return { stored };
+}
+
+/** Logs and publishes what a committed transaction stored; returns how many messages. */
+async function afterCommit(
+  deps: InboundDeps,
+  account: ProviderAccountRow,
+  results: readonly StoreResult[],
+  now: string,
+): Promise<number> {
+  let stored = 0;
+  for (const r of results) {
+    if (r === 'unplaced') {
+      deps.logger.error('inbound message dropped: no org unit exists', { providerAccountId: account.id });
+      continue;
+    }
+    if (typeof r === 'string') continue;
+    stored++;
+    deps.logger.info('inbound message stored', {
+      inboundId: r.id,
+      providerAccountId: account.id,
+      orgUnitId: r.orgUnitId,
+      rule: r.rule,
+      keywordAction: r.outcome.keyword_action,
+      keywordEffect: r.outcome.keyword_effect,
+      ...(r.incomplete && { incomplete: true }),
+    });
+    const event: HeraldEvent = {
+      type: 'inbound.received',
+      eventId: r.id,
+      inboundId: r.id,
+      orgUnitId: r.orgUnitId,
+      keywordAction: r.outcome.keyword_action,
+      at: now,
+    };
+    await deps.bus.publish([event]);
+    await publishStatusChanges({ db: deps.db, bus: deps.bus, clock: deps.clock, changes: r.changes });
+  }
+  return stored;
+}
+
 /**
  * Stores inbound messages that one provider account received (from its inbound callback, or over its
  * own connection through the worker's sink) and acts on keywords. Each message in its own transaction:
  * the row (dropped as a duplicate when the account already stored that gateway message id — a replayed
  * callback is processed once), its org unit, contact and last message, and the keyword's consent event
- * and reply. After each commit, `inbound.received` is published on the bus. A message whose org unit
- * cannot be found (no org unit exists at all) is logged and not stored.
+ * and reply. A part of a long message (`concat`) waits in `inbound_parts` until its set is complete and
+ * is then stored joined (see `receivePart`); sets waiting too long are flushed first
+ * (`flushWaitingParts`). After each commit, `inbound.received` is published on the bus. A message whose
+ * org unit cannot be found (no org unit exists at all) is logged and not stored.
  */
 export async function receiveInbound(
-  deps: { db: Kysely<Database>; clock: Clock; bus: EventBus; logger: Logger; config: Config },
+  deps: InboundDeps,
   account: ProviderAccountRow,
   messages: readonly InboundSms[],
 ): Promise<{ stored: number; duplicates: number }> {
   const out = { stored: 0, duplicates: 0 };
+  await flushWaitingParts(deps);
   for (const sms of messages) {
     const now = deps.clock.now().toISOString();
-    const receivedAt = validTime(sms.receivedAt) ?? now;
-    const changes: CommittedStatusChange[] = [];
-    const stored = await deps.db.transaction().execute(async (trx) => {
-      const placement = await resolveOrgUnit(trx, account, sms);
-      if (!placement) return 'unplaced' as const;
-      const id = newId();
-      const gatewayId =
-        sms.gatewayMessageId !== undefined && sms.gatewayMessageId.trim() !== ''
-          ? normalizeGatewayId(sms.gatewayMessageId)
-          : null;
-      const contactId = placement.fromE164
-        ? ((await contactByNumber(trx, placement.fromE164, await unitAndBelow(trx, placement.unit.id))) ??
-          null)
-        : null;
-      const isNew = await insertInbound(trx, {
-        id,
-        provider_account_id: account.id,
-        gateway_message_id: gatewayId,
-        from_input: sms.from,
-        from_e164: placement.fromE164,
-        to_address: sms.to,
-        text: sms.text,
-        received_at: receivedAt,
-        stored_at: now,
-        org_unit_id: placement.unit.id,
-        contact_id: contactId,
-        last_message_id: placement.lastMessageId,
-        ...NO_KEYWORD,
-      });
-      if (!isNew) return 'duplicate' as const;
-      const outcome = await applyKeyword(
-        { ...deps, db: trx },
-        { account, placement, inboundId: id, text: sms.text, receivedAt, changes },
+    const concat = sms.concat;
+    const results = await deps.db
+      .transaction()
+      .execute(async (trx) =>
+        concat && concat.total > 1
+          ? receivePart(deps, trx, account, { ...sms, concat }, now)
+          : [await storeMessage(deps, trx, account, sms, now)],
       );
-      if (outcome.keyword !== null) await updateInbound(trx, id, outcome);
-      return { id, orgUnitId: placement.unit.id, rule: placement.rule, outcome };
-    });
-    if (stored === 'duplicate') {
-      out.duplicates++;
-      continue;
-    }
-    if (stored === 'unplaced') {
-      deps.logger.error('inbound message dropped: no org unit exists', { providerAccountId: account.id });
-      continue;
-    }
-    out.stored++;
-    deps.logger.info('inbound message stored', {
-      inboundId: stored.id,
-      providerAccountId: account.id,
-      orgUnitId: stored.orgUnitId,
-      rule: stored.rule,
-      keywordAction: stored.outcome.keyword_action,
-      keywordEffect: stored.outcome.keyword_effect,
-    });
-    const event: HeraldEvent = {
-      type: 'inbound.received',
-      eventId: stored.id,
-      inboundId: stored.id,
-      orgUnitId: stored.orgUnitId,
-      keywordAction: stored.outcome.keyword_action,
-      at: now,
-    };
-    await deps.bus.publish([event]);
-    await publishStatusChanges({ db: deps.db, bus: deps.bus, clock: deps.clock, changes });
+    out.duplicates += results.filter((r) => r === 'duplicate').length;
+    out.stored += await afterCommit(deps, account, results, now);
   }
   return out;
 }
