@@ -179,6 +179,60 @@ describe.skipIf(!haveChromium)(
       await shot(page, 'a06-org-units');
     });
 
+    it('adds an org unit with its consent policy, a user for it, and changes the unit’s keyword replies', async () => {
+      await page.getByRole('tab', { name: 'Org units' }).click();
+      await page.getByRole('button', { name: 'Add a unit under Head Office' }).click();
+      const unitDialog = page.getByRole('dialog', { name: 'Add org unit' });
+      await unitDialog.getByLabel(/^Name/).fill('Branch Vienna');
+      await unitDialog.getByLabel('Default phone region').fill('AT');
+      await unitDialog.getByLabel('Time zone').fill('Europe/Vienna');
+      await unitDialog.getByRole('checkbox', { name: 'Transactional' }).check();
+      await unitDialog.getByRole('button', { name: 'Save' }).click();
+      await unitDialog.waitFor({ state: 'hidden' });
+      const vienna = page.getByRole('treeitem', { name: 'Branch Vienna' });
+      await vienna.waitFor();
+      expect(await vienna.getAttribute('aria-level')).toBe('2');
+      expect(await vienna.textContent()).toContain('Consent needed for: Marketing, Transactional');
+
+      await vienna.getByRole('button', { name: 'Keywords and replies' }).click();
+      const kw = page.getByRole('dialog', { name: 'Keywords and replies of Branch Vienna' });
+      const help = kw.getByLabel('Help text');
+      // The defaults follow the unit's region: German for AT.
+      await expect.poll(() => help.inputValue()).toContain('HILFE');
+      await help.fill('{{org_unit.name}}: call us on +43 1 234 567.');
+      await kw.getByRole('button', { name: 'Save' }).click();
+      await kw.waitFor({ state: 'hidden' });
+      const units = await api<{ items: { id: string; name: string }[] }>('GET', '/api/org-units');
+      const viennaId = units.items.find((u) => u.name === 'Branch Vienna')!.id;
+      const settings = await api<{ customized: boolean; replies: { help: string } }>(
+        'GET',
+        `/api/org-units/${viennaId}/keywords`,
+      );
+      expect(settings).toMatchObject({
+        customized: true,
+        replies: { help: '{{org_unit.name}}: call us on +43 1 234 567.' },
+      });
+
+      await page.getByRole('tab', { name: 'Users' }).click();
+      await page.getByRole('button', { name: 'Add user' }).click();
+      const userDialog = page.getByRole('dialog', { name: 'Add user' });
+      await userDialog.getByLabel(/^Name/).fill('Victor Vienna');
+      await userDialog.getByLabel(/^Email/).fill('victor@example.com');
+      await userDialog.getByRole('textbox', { name: /^Password/ }).fill('short');
+      await userDialog.getByRole('button', { name: 'Save' }).click();
+      // Too short a password is refused next to the password; the rest stays.
+      await expect.poll(() => userDialog.getByRole('alert').textContent()).toContain('password');
+      expect(await userDialog.locator('.mantine-PasswordInput-error').count()).toBe(1);
+      expect(await userDialog.getByLabel(/^Email/).inputValue()).toBe('victor@example.com');
+      await userDialog.getByRole('textbox', { name: /^Password/ }).fill('a long enough password');
+      await userDialog.getByRole('button', { name: 'Save' }).click();
+      await userDialog.waitFor({ state: 'hidden' });
+      const row = page.locator('[data-testid=users-table] tbody tr', { hasText: 'Victor Vienna' });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('SMS user');
+      await shot(page, 'a06-users');
+    });
+
     it('adds a status webhook, shows its secret once, and lists its deliveries with their attempts', async () => {
       await page.getByRole('tab', { name: 'Webhooks' }).click();
       await page.getByRole('button', { name: 'Add webhook' }).click();
