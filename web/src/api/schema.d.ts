@@ -2136,7 +2136,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a gateway account (system managers) */
+        /** Add a gateway account (shared: system managers; for an org unit: its managers) */
         post: {
             parameters: {
                 query?: never;
@@ -2274,7 +2274,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a gateway account (system managers; the kind cannot change) */
+        /** Change a gateway account (its managers; the kind cannot change) */
         patch: {
             parameters: {
                 query?: never;
@@ -3949,7 +3949,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a sender configuration (system managers) */
+        /** Add a sender configuration (shared: system managers; for an org unit: its managers) */
         post: {
             parameters: {
                 query?: never;
@@ -4087,7 +4087,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a sender configuration (system managers) */
+        /** Change a sender configuration (its managers) */
         patch: {
             parameters: {
                 query?: never;
