@@ -16,6 +16,7 @@ import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, api, must, type Schemas } from '../../api/client';
+import { useSession } from '../../auth/session';
 import { type MessageKey, t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { ScreenLoading } from '../../shell/ScreenState';
@@ -25,6 +26,8 @@ type Gateway = Schemas['Gateway'];
 type Kind = Gateway['kind'];
 type Shift = Gateway['shiftTables'][number];
 const MASK = '********';
+/** The owner select's value for a shared gateway (`orgUnitId: null`). */
+const SHARED = 'shared';
 
 /** A refusal that names one setting (`details.field`, e.g. an address not allowed) goes next to that field. */
 function withDetailField(err: unknown, errors: Record<string, string>): Record<string, string> {
@@ -78,6 +81,12 @@ function initialSettings(gateway: Gateway | undefined, secretFields: string[]) {
 function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void }) {
   const qc = useQueryClient();
   const kinds = useGatewayKinds();
+  const session = useSession();
+  // Shared gateways are the system managers'; a unit manager adds gateways for their units.
+  const seesAll = session.me.orgUnits === 'all';
+  const [owner, setOwner] = useState(
+    gateway ? (gateway.orgUnitId ?? SHARED) : seesAll ? SHARED : (session.currentOrgUnit?.id ?? ''),
+  );
   const [kind, setKind] = useState<Kind>(gateway?.kind ?? 'simulator');
   const [name, setName] = useState(gateway?.name ?? '');
   const [messagesPerSecond, setMps] = useState<number | string>(gateway?.messagesPerSecond ?? 10);
@@ -119,6 +128,7 @@ function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void 
       pricePerPart: price === '' ? null : Number(price),
       currency: currency.trim().toUpperCase() || null,
       shiftTables,
+      orgUnitId: owner === SHARED ? null : owner,
     };
     try {
       const saved = gateway
@@ -163,6 +173,19 @@ function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void 
             onChange={(e) => setName(e.currentTarget.value)}
             error={errors.name}
             data-autofocus
+          />
+          <Select
+            label={t('gatewayForm.orgUnit')}
+            description={t('gatewayForm.orgUnitHelp')}
+            data={[
+              ...(seesAll || owner === SHARED ? [{ value: SHARED, label: t('gatewayForm.shared') }] : []),
+              ...session.orgUnits.map((u) => ({ value: u.id, label: u.name })),
+            ]}
+            value={owner}
+            onChange={(v) => v && setOwner(v)}
+            allowDeselect={false}
+            error={errors.orgUnitId}
+            data-testid="gateway-org-unit"
           />
           <NumberInput
             label={t('gatewayForm.messagesPerSecond')}
