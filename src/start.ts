@@ -9,6 +9,7 @@ import { createMetrics } from './http/metrics.js';
 import { isSetupNeeded } from './modules/auth/auth.usecases.js';
 import { openEventBus } from './modules/events/events.bus.factory.js';
 import type { EventBus } from './modules/events/events.bus.js';
+import { startInboundPartsSweeper } from './modules/inbound/inbound.sweeper.js';
 import { startWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 
 /** The one composition root: config → db → app → listener. */
@@ -69,6 +70,14 @@ export async function startServer(
       logger,
       bus,
     });
+    // Long inbound messages whose last parts never came are stored once their window has passed.
+    const inboundParts = startInboundPartsSweeper({
+      db: db.kysely,
+      config,
+      clock: opts.clock ?? systemClock,
+      logger,
+      bus,
+    });
     // Mode `all`: the dispatch worker runs here too (started once the listener is up).
     const worker =
       (opts.mode ?? 'all') === 'all'
@@ -102,6 +111,7 @@ export async function startServer(
         }, 20);
         await closed.finally(() => clearInterval(idle));
         await webhooks.stop();
+        await inboundParts.stop();
         await db.close();
       },
     };

@@ -5,6 +5,7 @@ import { silentLogger } from '../src/core/logger.js';
 import { TEST_DIALECTS } from '../src/db/test-dialects.js';
 import type { HeraldEvent } from '../src/modules/events/events.bus.js';
 import type { ProviderAccountRow } from '../src/modules/gateways/gateways.repository.js';
+import { startInboundPartsSweeper } from '../src/modules/inbound/inbound.sweeper.js';
 import { flushWaitingParts, receiveInbound } from '../src/modules/inbound/inbound.usecases.js';
 import type { InboundSms } from '../src/providers/provider.contract.js';
 import { type FakeVonage, startFakeVonage } from './helpers/fake-vonage.js';
@@ -182,6 +183,30 @@ describe.each(TEST_DIALECTS)('joining the parts of long inbound messages on %s',
     t.clock.advance(25 * HOUR);
     expect(await flushWaitingParts(deps())).toEqual({ stored: 1 });
     expect((await inbound()).map((r) => r.text)).toContain(' please');
+  });
+
+  it('the server sweep stores an incomplete set after its window without another inbound message', async () => {
+    let fire: (() => void) | undefined;
+    let cleared = false;
+    const sweeper = startInboundPartsSweeper(deps(), {
+      setInterval: (fn) => {
+        fire = fn;
+        return 1;
+      },
+      clearInterval: () => {
+        cleared = true;
+      },
+    });
+    await receive(part('t1', 1, 2, 'Only half'));
+    fire!();
+    await sweeper.tick();
+    expect(await inbound()).toHaveLength(0);
+    t.clock.advance(24 * HOUR + 1);
+    fire!();
+    await sweeper.tick();
+    expect(await inbound()).toMatchObject([{ text: 'Only half', parts_total: 2, parts_received: 1 }]);
+    await sweeper.stop();
+    expect(cleared).toBe(true);
   });
 
   it('the window is a setting', async () => {

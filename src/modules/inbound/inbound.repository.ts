@@ -29,6 +29,22 @@ export async function insertInbound(
   return r !== undefined;
 }
 
+/** The id of the message this account stored under that gateway id (normalised), if any. */
+export async function inboundIdByGatewayId(
+  db: Kysely<Database>,
+  providerAccountId: string,
+  gatewayMessageId: string | undefined,
+): Promise<string | undefined> {
+  if (gatewayMessageId === undefined) return undefined;
+  const row = await db
+    .selectFrom('inbound_messages')
+    .select('id')
+    .where('provider_account_id', '=', providerAccountId)
+    .where('gateway_message_id', '=', gatewayMessageId)
+    .executeTakeFirst();
+  return row?.id;
+}
+
 export async function updateInbound(
   db: Kysely<Database>,
   id: string,

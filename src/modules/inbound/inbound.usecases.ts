@@ -50,6 +50,7 @@ import {
   addressKey,
   contactByNumber,
   helpRepliedSince,
+  inboundIdByGatewayId,
   insertInbound,
   keywordOverrides,
   lastMessageTo,
@@ -406,8 +407,13 @@ async function storeSet(
     received: rows.length,
   });
   if (result === 'unplaced') return result;
-  // A duplicate (the joined message's gateway id is stored already) still uses the parts up.
-  await markPartsJoined(trx, set, typeof result === 'string' ? 'duplicate' : result.id);
+  // A duplicate (the joined message's gateway id is stored already) still uses the parts up: they are
+  // marked with the message stored before.
+  const joinedId =
+    typeof result === 'string'
+      ? ((await inboundIdByGatewayId(trx, account.id, joinParts(rows).gatewayMessageId)) ?? 'duplicate')
+      : result.id;
+  await markPartsJoined(trx, set, joinedId);
   return result;
 }
 
