@@ -112,6 +112,16 @@ describe.each(TEST_DIALECTS)('joining the parts of long inbound messages on %s',
     await receive({ ...part('r3', 2, 2, 'two'), gatewayMessageId: 'again-2' });
     await receive({ ...part('r3', 1, 2, 'Second '), gatewayMessageId: 'again-1' });
     expect((await inbound()).map((r) => r.text)).toEqual(['First one', 'Second two']);
+    // Reused while the old set still waits: the old set is stored as it is (incomplete), the new one waits.
+    await receive(part('r4', 1, 2, 'Lost '));
+    expect(await receive({ ...part('r4', 1, 2, 'New '), gatewayMessageId: 'new-1' })).toEqual({
+      stored: 1,
+      duplicates: 0,
+    });
+    expect((await inbound()).at(-1)).toMatchObject({ text: 'Lost ', parts_total: 2, parts_received: 1 });
+    expect((await waiting()).map((p) => p.text)).toEqual(['New ']);
+    await receive({ ...part('r4', 2, 2, 'start'), gatewayMessageId: 'new-2' });
+    expect((await inbound()).at(-1)).toMatchObject({ text: 'New start', parts_received: 2 });
   });
 
   it('two last parts processed at the same time make exactly one message; a STOP split in two acts once', async () => {
