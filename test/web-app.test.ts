@@ -318,6 +318,8 @@ describe.skipIf(!haveChromium)('the web app in a real browser', { timeout: 60_00
 
   it('keeps what was typed when the session ends, and asks to sign in again', async () => {
     await page.getByRole('link', { name: 'SMS Center' }).click();
+    // Toasts of earlier steps close first (they sit above the page).
+    await page.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: 10_000 });
     const box = page.getByRole('textbox', { name: 'Message' });
     await box.fill('A text that must survive');
     // The session ends elsewhere (signed out in another tab).
@@ -338,6 +340,7 @@ describe.skipIf(!haveChromium)('the web app in a real browser', { timeout: 60_00
     await dialog.getByRole('textbox', { name: /^Password/ }).fill(ADMIN.password);
     await dialog.getByRole('button', { name: 'Sign in' }).click();
     await dialog.waitFor({ state: 'hidden' });
+    await page.locator('.mantine-Modal-overlay').waitFor({ state: 'detached' });
     expect(await box.inputValue()).toBe('A text that must survive');
     await page.getByRole('button', { name: 'Create Receiver List' }).click();
     await page.getByTestId('receiver-list').waitFor();

@@ -15,13 +15,51 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 export const SCREENSHOTS = path.join(repo, '.screenshots');
 
 let built: Promise<void> | undefined;
-/** Builds web/ into dist/web (what the server serves) once per test process. */
+/**
+ * Builds web/ into dist/web (what the server serves) unless that build is newer than every source file.
+ * Test files run in parallel processes: a lock file makes one of them build while the others wait.
+ */
 export function buildWebApp(): Promise<void> {
   built ??= (async () => {
-    const { build } = await import('vite');
-    await build({ configFile: path.join(repo, 'web/vite.config.ts'), logLevel: 'error' });
+    const lock = path.join(repo, 'dist', '.web-build.lock');
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      try {
+        fs.closeSync(fs.openSync(lock, 'wx'));
+        break;
+      } catch {
+        // Another process builds; a lock older than 3 minutes is left over from a crash.
+        const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+        if (age > 180_000 || Date.now() > deadline) fs.rmSync(lock, { force: true });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    try {
+      if (webBuildIsCurrent()) return;
+      const { build } = await import('vite');
+      await build({ configFile: path.join(repo, 'web/vite.config.ts'), logLevel: 'error' });
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
   })();
   return built;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+function webBuildIsCurrent(): boolean {
+  const index = path.join(repo, 'dist/web/index.html');
+  if (!fs.existsSync(index)) return false;
+  const sources = Math.max(newestMtime(path.join(repo, 'web')), newestMtime(path.join(repo, 'src/core')));
+  return fs.statSync(index).mtimeMs > sources;
 }
 
 export interface Herald {
