@@ -32,16 +32,26 @@ export function registerServe(program: Command) {
       // group commit retries without blocking its event loop (send.commit.ts).
       const threaded = opts.mode === 'all';
       const running = await startServer(config, { mode: threaded ? 'api' : opts.mode });
-      const worker = threaded ? await startWorkerThread({ env }, running.bus, running.logger) : null;
+      // Signals are handled from here on, also while the thread still starts (tsx takes a moment).
+      const worker = threaded
+        ? startWorkerThread({ env }, running.bus, running.logger)
+        : Promise.resolve(null);
       const shutdown = async (signal: string) => {
         running.logger.info('shutting down', { signal });
         // The worker first: it finishes its submits and publishes their outcomes while the bus is open.
-        await worker?.stop();
+        await (await worker.catch(() => null))?.stop();
         await running.stop();
         process.exit(0);
       };
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      try {
+        await worker;
+      } catch (e) {
+        running.logger.error('dispatch worker thread failed to start', { error: (e as Error).message });
+        await running.stop();
+        process.exit(1);
+      }
     });
 }
 
