@@ -18,7 +18,8 @@ const arg = (name: string, fallback: string) =>
 const n = Number(arg('n', '10000'));
 const concurrency = Number(arg('concurrency', '32'));
 const mode = arg('mode', 'api');
-const out = arg('out', fs.mkdtempSync(path.join(os.tmpdir(), 'herald-prof-')));
+const outArg = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+const out = outArg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'herald-prof-'));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-prof-run-'));
 fs.mkdirSync(out, { recursive: true });
 
