@@ -86,4 +86,9 @@ export const OPEN_WEBHOOK_ENV = {
 };
 
 /** Timers that never fire: tests call `tick()` themselves. */
-export const manualTimers = { setInterval: () => 0, clearInterval: () => {} };
+export const manualTimers = {
+  setInterval: () => 0,
+  clearInterval: () => {},
+  setTimeout: () => 0,
+  clearTimeout: () => {},
+};

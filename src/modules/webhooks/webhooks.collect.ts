@@ -45,6 +45,8 @@ import type { WebhookDeliveryTable, WebhookEventType } from './webhooks.table.js
 export interface WebhookCollector {
   /** Reads what is new; returns how many source rows it looked at. */
   run(): Promise<number>;
+  /** Whether the last `run()` found an enabled endpoint (null before the first run). */
+  readonly listening: boolean | null;
 }
 
 interface Source<R> {
@@ -296,9 +298,14 @@ export function createWebhookCollector({
     return { last, rows };
   }
 
+  let listening: boolean | null = null;
   return {
+    get listening() {
+      return listening;
+    },
     async run() {
       const match = await loadMatcher(db);
+      listening = !match.none;
       let total = 0;
       for (const source of sources) {
         const durable = await readCursor(db, source.name);

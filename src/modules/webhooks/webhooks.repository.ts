@@ -51,11 +51,23 @@ export async function findEndpoint(
     .executeTakeFirst();
 }
 
+let endpointsGeneration = 0;
+
+/**
+ * A counter this process bumps after every write to `webhook_endpoints` made through this module (any
+ * database): the webhook worker caches "no endpoint is enabled" and trusts it only while the counter is
+ * unchanged. Writes by other processes are not seen here; the worker's interval rounds cover those.
+ */
+export function endpointsChangeGeneration(): number {
+  return endpointsGeneration;
+}
+
 export async function insertEndpoint(
   db: Kysely<Database>,
   row: Insertable<WebhookEndpointTable>,
 ): Promise<void> {
   await db.insertInto('webhook_endpoints').values(row).execute();
+  endpointsGeneration++;
 }
 
 export async function updateEndpoint(
@@ -64,6 +76,7 @@ export async function updateEndpoint(
   patch: Updateable<WebhookEndpointTable>,
 ): Promise<void> {
   await db.updateTable('webhook_endpoints').set(patch).where('id', '=', id).execute();
+  endpointsGeneration++;
 }
 
 export async function deleteEndpoint(db: Kysely<Database>, id: string): Promise<void> {
@@ -79,6 +92,7 @@ export async function deleteEndpoint(db: Kysely<Database>, id: string): Promise<
     .execute();
   await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
   await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+  endpointsGeneration++;
 }
 
 /** Every enabled endpoint: the collector fans events out to these (a small table). */
