@@ -242,7 +242,7 @@ export const settingDeclarations = {
   }),
   webhooksIntervalMs: declare({
     env: 'HERALD_WEBHOOKS_INTERVAL_MS',
-    doc: 'How often the webhook loop looks for new events and due deliveries, in milliseconds. Status changes in this process wake it at once.',
+    doc: 'How often the webhook loop looks for new events and due deliveries, in milliseconds. Events in this process (status changes, completed batches, inbound messages) wake it within 100 ms, one round per burst; it also notices endpoints created by other processes at this interval.',
     schema: integer(50, 60_000),
     default: '1000',
   }),
