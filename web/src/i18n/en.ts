@@ -1,4 +1,4 @@
-import { screenStrings } from './en/screens';
+import { screenStrings } from './en/screens.js';
 
 /**
  * Every English UI string, in one place. Keys are flat and dotted by screen; `{name}` marks a value

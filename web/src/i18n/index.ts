@@ -1,4 +1,4 @@
-import { en, type MessageKey, type Messages } from './en';
+import { en, type MessageKey, type Messages } from './en.js';
 
 export type { MessageKey, Messages };
 
@@ -19,7 +19,7 @@ export function setLanguage(lang: string) {
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
   const text = current[key] ?? en[key];
   if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return text.replace(/\{(\w+)\}/g, (m: string, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
 /** Dates and numbers in the user's locale (browser default, e.g. de-DE shows 22.11.2026, 10:15). */
