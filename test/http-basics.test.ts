@@ -1,4 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../src/http/http.types.js';
+import { mountPages } from '../src/http/pages.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 describe('operational endpoints', () => {
@@ -63,8 +69,57 @@ describe('operational endpoints', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('serves the first-start page at /', async () => {
-    const html = await (await t.request('/')).text();
-    expect(html).toContain('Create the first administrator');
+  it('serves the web app at / (or, before a build, a page saying how to build it), never for /api paths', async () => {
+    const res = await t.request('/', { headers: { accept: 'text/html' } });
+    const html = await res.text();
+    if (res.status === 200) {
+      expect(html).toContain('<div id="root">');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    } else {
+      expect(res.status).toBe(503);
+      expect(html).toContain('npm run build');
+    }
+    expect((await t.request('/api/no-such-route', { headers: { accept: 'text/html' } })).status).toBe(404);
+  });
+});
+
+describe('web app pages', () => {
+  let root: string;
+  const appWith = (r: string | null) => {
+    const app = new Hono<AppEnv>();
+    mountPages(app, r);
+    return app;
+  };
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-web-'));
+    fs.mkdirSync(path.join(root, 'assets'));
+    fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><div id="root"></div>');
+    fs.writeFileSync(path.join(root, 'assets', 'app-1234.js'), 'console.log(1)');
+    fs.writeFileSync(path.join(root, 'secret.txt'), 'not an asset');
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('answers app routes with index.html and hashed assets with a long cache', async () => {
+    const app = appWith(root);
+    const page = await app.request('/messages/123', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const asset = await app.request('/assets/app-1234.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('refuses paths that climb out of the assets folder and unknown assets', async () => {
+    const app = appWith(root);
+    expect((await app.request('/assets/..%2Fsecret.txt')).status).toBe(404);
+    expect((await app.request('/assets/missing.js')).status).toBe(404);
+  });
+
+  it('says how to build the app when it is not built', async () => {
+    const res = await appWith(null).request('/', { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('npm run build');
   });
 });
