@@ -34,12 +34,6 @@ import {
 import type { RunningKannel } from './helpers/kannel-peer.js';
 import { createTestApp } from './helpers/test-app.js';
 
-if (KANNEL_MISSING.length > 0) {
-  console.log(
-    `Kannel tests skipped: ${KANNEL_MISSING.join(', ')} not installed (apt-get install kannel kannel-extras; .ci/run installs them).`,
-  );
-}
-
 const TOKEN = 'kannel-test-callback-token';
 
 const settingsFor = (k: RunningKannel, over: Partial<KannelSettings> = {}): KannelSettings =>

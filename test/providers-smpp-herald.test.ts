@@ -19,6 +19,7 @@ import { createTestApp, type TestApp } from './helpers/test-app.js';
  */
 
 const SMSC_MISSING = testSmscMissing();
+if (SMSC_MISSING) console.log(`SMPP-through-Herald tests skipped: needs the test SMSC: ${SMSC_MISSING}`);
 const PASSWORD = 'Pw7xK2q9';
 const ENV = {
   HERALD_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),

@@ -11,9 +11,6 @@ import {
   watchExternalRequests,
 } from './web-support.js';
 
-if (!haveChromium)
-  console.log('Web app tests skipped: /usr/bin/chromium is not installed (apt-get install chromium).');
-
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 const BRANCH_USER = { name: 'Bob Branch', email: 'bob@example.com', password: 'another long password' };
 const NUMBERS = {

@@ -11,6 +11,12 @@ import { type RunningServer, startServer } from '../src/start.js';
 /** Browser tests for the web app: a real `herald serve` (fresh SQLite, simulator gateway) and Chromium. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = fs.existsSync(CHROMIUM);
+// Every browser test file imports this module: each says once why its tests are skipped.
+if (!haveChromium) {
+  console.log(
+    `Browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it).`,
+  );
+}
 const repo = fileURLToPath(new URL('..', import.meta.url));
 export const SCREENSHOTS = path.join(repo, '.screenshots');
 

@@ -17,6 +17,12 @@ import {
  * (`max-messages = 5`, `concatenation = true`), smsbox retries a failed dlr-url or get-url twice.
  */
 export const KANNEL_MISSING = missingKannelBinaries();
+// Every Kannel test file imports this module: each says once why its Kannel tests are skipped.
+if (KANNEL_MISSING.length > 0) {
+  console.log(
+    `Kannel tests skipped: ${KANNEL_MISSING.join(', ')} not installed (apt-get install kannel kannel-extras; .ci/run installs them).`,
+  );
+}
 
 /** The get-url docs/gateways.md tells Kannel administrators to configure, for an inbound URL. */
 export const inboundGetUrl = (inboundUrl: string) =>
