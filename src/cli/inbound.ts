@@ -9,6 +9,7 @@ import { browseInbound, type InboundView } from '../modules/inbound/inbound.brow
 import { inboundQuerySchema } from '../modules/inbound/inbound.schemas.js';
 import { postSimulatorInbound } from '../providers/simulator/simulator.provider.js';
 import { openDatabase } from '../start.js';
+import { oneLine, parseListOptions, renderPlainTable } from './messages.js';
 
 interface ListOptions {
   number?: string;
@@ -49,30 +50,19 @@ export function registerInbound(program: Command) {
     .option('--full-numbers', 'show phone numbers in full (masked by default)')
     .action(async (opts: ListOptions) => {
       const config = loadConfig();
-      const parsed = inboundQuerySchema.safeParse(
-        Object.fromEntries(
-          Object.entries({
-            number: opts.number,
-            contactId: opts.contact,
-            keyword: opts.keyword,
-            orgUnitId: opts.orgUnit,
-            from: opts.from,
-            to: opts.to,
-            limit: opts.limit,
-            cursor: opts.cursor,
-          }).filter(([, v]) => v !== undefined),
-        ),
-      );
-      if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        throw new AppError(
-          'validation.failed',
-          first ? `${first.path.join('.')}: ${first.message}` : 'invalid options',
-        );
-      }
+      const query = parseListOptions(inboundQuerySchema, {
+        number: opts.number,
+        contactId: opts.contact,
+        keyword: opts.keyword,
+        orgUnitId: opts.orgUnit,
+        from: opts.from,
+        to: opts.to,
+        limit: opts.limit,
+        cursor: opts.cursor,
+      });
       const db = openDatabase(config);
       try {
-        const page = await browseInbound({ db: db.kysely, principal: SYSTEM_PRINCIPAL, query: parsed.data });
+        const page = await browseInbound({ db: db.kysely, principal: SYSTEM_PRINCIPAL, query });
         const items = opts.fullNumbers
           ? page.items
           : page.items.map((m) => ({ ...m, from: maskPhone(m.fromE164 ?? m.from), fromE164: null }));
@@ -147,11 +137,6 @@ export function registerInbound(program: Command) {
     });
 }
 
-const oneLine = (s: string, max: number) => {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-};
-
 /** A plain table with a header; the text column is shortened to one line. */
 export function renderInboundTable(items: readonly InboundView[]): string {
   const header = ['RECEIVED (UTC)', 'FROM', 'TO', 'KEYWORD', 'TEXT'];
@@ -162,11 +147,5 @@ export function renderInboundTable(items: readonly InboundView[]): string {
     m.keyword ? `${m.keyword.keyword} → ${m.keyword.effect ?? m.keyword.action}` : '',
     oneLine(m.text, 40),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return renderPlainTable(header, rows);
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { loadConfig } from '../config/config.js';
 import { systemClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
@@ -44,37 +45,26 @@ export function registerMessages(program: Command) {
     .option('--full-numbers', 'show phone numbers in full (masked by default)')
     .action(async (opts: ListOptions) => {
       const config = loadConfig();
-      const parsed = messageQuerySchema(config.maxSearchLength).safeParse(
-        Object.fromEntries(
-          Object.entries({
-            status: opts.status,
-            phone: opts.phone,
-            batchId: opts.batch,
-            referenceType: opts.referenceType,
-            referenceId: opts.referenceId,
-            orgUnitId: opts.orgUnit,
-            q: opts.q,
-            from: opts.from,
-            to: opts.to,
-            limit: opts.limit,
-            cursor: opts.cursor,
-          }).filter(([, v]) => v !== undefined),
-        ),
-      );
-      if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        throw new AppError(
-          'validation.failed',
-          first ? `${first.path.join('.')}: ${first.message}` : 'invalid options',
-        );
-      }
+      const query = parseListOptions(messageQuerySchema(config.maxSearchLength), {
+        status: opts.status,
+        phone: opts.phone,
+        batchId: opts.batch,
+        referenceType: opts.referenceType,
+        referenceId: opts.referenceId,
+        orgUnitId: opts.orgUnit,
+        q: opts.q,
+        from: opts.from,
+        to: opts.to,
+        limit: opts.limit,
+        cursor: opts.cursor,
+      });
       const db = openDatabase(config);
       try {
         const page = await browseMessages({
           db: db.kysely,
           principal: SYSTEM_PRINCIPAL,
           clock: systemClock,
-          query: parsed.data,
+          query,
         });
         const items = opts.fullNumbers ? page.items : page.items.map((m) => ({ ...m, to: maskPhone(m.to) }));
         if (opts.json) {
@@ -94,7 +84,25 @@ export function registerMessages(program: Command) {
     });
 }
 
-const oneLine = (s: string, max: number) => {
+/** A list command's options (undefined ones left out) validated by the API's query schema. */
+export function parseListOptions<S extends z.ZodType>(
+  schema: S,
+  options: Record<string, string | undefined>,
+): z.output<S> {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  );
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new AppError(
+      'validation.failed',
+      first ? `${first.path.join('.')}: ${first.message}` : 'invalid options',
+    );
+  }
+  return parsed.data;
+}
+
+export const oneLine = (s: string, max: number) => {
   const flat = s.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
@@ -110,8 +118,13 @@ export function renderTable(items: readonly MessageView[]): string {
     m.reference ? `${m.reference.type} ${m.reference.id}` : '',
     oneLine(m.body, 40),
   ]);
+  return renderPlainTable(header, rows);
+}
+
+/** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
+export function renderPlainTable(header: readonly string[], rows: readonly string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
+  const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
       .join('  ')
