@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
-import { openProvider } from '../modules/gateways/gateways.usecases.js';
 import type {
   CallbackRequest,
   OutboundMessage,
@@ -9,10 +8,8 @@ import type {
   SendOutcome,
 } from '../providers/provider.contract.js';
 
-/** Opens an adapter for a provider account; the default is the registry (`openProvider`). */
+/** Opens an adapter for a provider account; the worker's default is `registryOpenerFor` (dispatch.sink.ts). */
 export type ProviderOpener = (account: ProviderAccountRow) => Provider;
-
-export const registryOpener: ProviderOpener = (account) => openProvider(account);
 
 /**
  * Adapter instances of one worker, one per account and settings version (`updated_at`): a changed
