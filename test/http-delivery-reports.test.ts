@@ -11,6 +11,7 @@ import {
   SIMULATOR_SIGNATURE_HEADER,
   signSimulatorReport,
 } from '../src/providers/simulator/simulator.provider.js';
+import { insertSubmittedMessage } from './helpers/delivery-report-fixtures.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 type Json = Record<string, unknown>;
@@ -54,54 +55,8 @@ describe.each(TEST_DIALECTS)('delivery reports on %s', (dialect) => {
   });
   afterEach(async () => t.close());
 
-  const insertMessage = async (gatewayId: string | null, opts: { status?: string; parts?: number } = {}) => {
-    const id = newId();
-    const now = t.clock.now().toISOString();
-    await t.db.kysely
-      .insertInto('messages')
-      .values({
-        id,
-        org_unit_id: orgUnitId,
-        batch_id: batchId,
-        contact_id: null,
-        phone_id: null,
-        to_input: '+4915123456789',
-        to_e164: '+4915123456789',
-        body: 'Your parcel is here',
-        encoding: 'gsm7',
-        parts: opts.parts ?? 1,
-        characters: 19,
-        category: 'transactional',
-        status: opts.status ?? 'accepted',
-        status_reason: null,
-        sender_config_id: null,
-        provider_account_id: account.id,
-        sender_id: 'Herald',
-        gateway_message_id: gatewayId,
-        attempts: 1,
-        scheduled_at: null,
-        due_at: null,
-        expires_at: '2026-11-24T09:00:00.000Z',
-        lease_until: null,
-        leased_by: null,
-        reference_type: null,
-        reference_id: null,
-        campaign_id: null,
-        trigger_id: null,
-        resent_of: null,
-        resent_by: null,
-        error_code: null,
-        error_text: null,
-        created_by_type: 'user',
-        created_by_id: 'test',
-        created_at: now,
-        updated_at: now,
-        submitted_at: now,
-        final_at: null,
-      })
-      .execute();
-    return id;
-  };
+  const insertMessage = (gatewayId: string | null, opts: { status?: string; parts?: number } = {}) =>
+    insertSubmittedMessage(t, { orgUnitId, accountId: account.id, gatewayId, batch_id: batchId, ...opts });
   /** What the worker does when the submit response arrives: store the normalised gateway id. */
   const storeGatewayId = (id: string, gatewayId: string) =>
     t.db.kysely

@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { analyzeText } from '../src/core/encoding/index.js';
-import { newId } from '../src/core/ids.js';
 import { TEST_DIALECTS } from '../src/db/test-dialects.js';
 import { applyMessageStatus } from '../src/modules/delivery-reports/delivery-reports.usecases.js';
 import { openProvider } from '../src/modules/gateways/gateways.usecases.js';
@@ -11,6 +10,7 @@ import {
   SIMULATOR_SIGNATURE_HEADER,
   signSimulatorReport,
 } from '../src/providers/simulator/simulator.provider.js';
+import { insertSubmittedMessage } from './helpers/delivery-report-fixtures.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 type Json = Record<string, unknown>;
@@ -29,54 +29,8 @@ describe.each(TEST_DIALECTS)('delivery report callbacks on %s', (dialect) => {
   });
   afterEach(async () => t.close());
 
-  const insertMessage = async (gatewayId: string | null, status = 'accepted') => {
-    const id = newId();
-    const now = t.clock.now().toISOString();
-    await t.db.kysely
-      .insertInto('messages')
-      .values({
-        id,
-        org_unit_id: orgUnitId,
-        batch_id: null,
-        contact_id: null,
-        phone_id: null,
-        to_input: '+4915123456789',
-        to_e164: '+4915123456789',
-        body: 'Your parcel is here',
-        encoding: 'GSM-7',
-        parts: 1,
-        characters: 19,
-        category: 'transactional',
-        status,
-        status_reason: null,
-        sender_config_id: null,
-        provider_account_id: account.id,
-        sender_id: 'Herald',
-        gateway_message_id: gatewayId,
-        attempts: 1,
-        scheduled_at: null,
-        due_at: null,
-        expires_at: '2026-11-24T09:00:00.000Z',
-        lease_until: null,
-        leased_by: null,
-        reference_type: null,
-        reference_id: null,
-        campaign_id: null,
-        trigger_id: null,
-        resent_of: null,
-        resent_by: null,
-        error_code: null,
-        error_text: null,
-        created_by_type: 'user',
-        created_by_id: 'test',
-        created_at: now,
-        updated_at: now,
-        submitted_at: now,
-        final_at: null,
-      })
-      .execute();
-    return id;
-  };
+  const insertMessage = (gatewayId: string | null, status = 'accepted') =>
+    insertSubmittedMessage(t, { orgUnitId, accountId: account.id, gatewayId, status });
   const message = (id: string) =>
     t.db.kysely
       .selectFrom('messages')
