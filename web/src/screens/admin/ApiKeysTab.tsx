@@ -18,6 +18,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { ListTable } from '../../components/ListTable';
 import { formatDateTime, t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { LoadError } from '../../shell/ScreenState';
@@ -58,58 +59,56 @@ export function ApiKeysTab() {
         <Button onClick={() => setCreating(true)}>{t('apiKeys.add')}</Button>
       </Group>
       {keys.error && <LoadError error={keys.error} onRetry={() => void keys.refetch()} />}
-      <Table.ScrollContainer minWidth={860}>
-        <Table striped aria-label={t('admin.tab.apiKeys')} data-testid="api-keys-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('apiKeys.col.name')}</Table.Th>
-              <Table.Th>{t('apiKeys.col.prefix')}</Table.Th>
-              <Table.Th>{t('apiKeys.col.permissions')}</Table.Th>
-              <Table.Th>{t('apiKeys.col.orgUnits')}</Table.Th>
-              <Table.Th>{t('apiKeys.col.lastUsed')}</Table.Th>
-              <Table.Th>{t('apiKeys.col.expires')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(keys.data?.items ?? []).map((k) => (
-              <Table.Tr key={k.id} data-name={k.name}>
-                <Table.Td fw={600}>{k.name}</Table.Td>
-                <Table.Td>
-                  <Code>{k.prefix}…</Code>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">{k.permissions.join(', ')}</Text>
-                </Table.Td>
-                <Table.Td>{k.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
-                <Table.Td className="nowrap">
-                  {k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t('apiKeys.never')}
-                </Table.Td>
-                <Table.Td className="nowrap">
-                  {k.expiresAt ? formatDateTime(k.expiresAt) : t('apiKeys.never')}
-                </Table.Td>
-                <Table.Td>
-                  {k.revokedAt ? (
-                    <Badge color="gray" tt="none">
-                      {t('apiKeys.revoked')}
-                    </Badge>
-                  ) : (
-                    <Button
-                      size="compact-xs"
-                      color="red"
-                      variant="subtle"
-                      onClick={() => setRevoking(k)}
-                      aria-label={`${t('apiKeys.revoke')} ${k.name}`}
-                    >
-                      {t('apiKeys.revoke')}
-                    </Button>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <ListTable
+        label={t('admin.tab.apiKeys')}
+        testId="api-keys-table"
+        minWidth={860}
+        columns={[
+          t('apiKeys.col.name'),
+          t('apiKeys.col.prefix'),
+          t('apiKeys.col.permissions'),
+          t('apiKeys.col.orgUnits'),
+          t('apiKeys.col.lastUsed'),
+          t('apiKeys.col.expires'),
+          '',
+        ]}
+      >
+        {(keys.data?.items ?? []).map((k) => (
+          <Table.Tr key={k.id} data-name={k.name}>
+            <Table.Td fw={600}>{k.name}</Table.Td>
+            <Table.Td>
+              <Code>{k.prefix}…</Code>
+            </Table.Td>
+            <Table.Td>
+              <Text size="xs">{k.permissions.join(', ')}</Text>
+            </Table.Td>
+            <Table.Td>{k.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
+            <Table.Td className="nowrap">
+              {k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t('apiKeys.never')}
+            </Table.Td>
+            <Table.Td className="nowrap">
+              {k.expiresAt ? formatDateTime(k.expiresAt) : t('apiKeys.never')}
+            </Table.Td>
+            <Table.Td>
+              {k.revokedAt ? (
+                <Badge color="gray" tt="none">
+                  {t('apiKeys.revoked')}
+                </Badge>
+              ) : (
+                <Button
+                  size="compact-xs"
+                  color="red"
+                  variant="subtle"
+                  onClick={() => setRevoking(k)}
+                  aria-label={`${t('apiKeys.revoke')} ${k.name}`}
+                >
+                  {t('apiKeys.revoke')}
+                </Button>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <Modal
         opened={creating}
         onClose={() => setCreating(false)}

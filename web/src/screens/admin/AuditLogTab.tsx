@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, must } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useSession } from '../../auth/session';
+import { ListTable } from '../../components/ListTable';
 import { formatDateTime, t } from '../../i18n';
 import { LoadError } from '../../shell/ScreenState';
 
@@ -85,42 +86,40 @@ export function AuditLogTab() {
         </Button>
       </Group>
       {events.error && <LoadError error={events.error} onRetry={() => void events.refetch()} />}
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped aria-label={t('admin.tab.audit')} data-testid="audit-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('audit.col.when')}</Table.Th>
-              <Table.Th>{t('audit.col.type')}</Table.Th>
-              <Table.Th>{t('audit.col.actor')}</Table.Th>
-              <Table.Th>{t('audit.col.target')}</Table.Th>
-              <Table.Th>{t('audit.col.ip')}</Table.Th>
-              <Table.Th>{t('audit.col.details')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((e) => (
-              <Table.Tr key={e.id}>
-                <Table.Td className="nowrap">{formatDateTime(e.occurredAt)}</Table.Td>
-                <Table.Td>
-                  <Code>{e.type}</Code>
-                </Table.Td>
-                <Table.Td>{actor(e.actor)}</Table.Td>
-                <Table.Td>
-                  <Text size="xs" style={{ wordBreak: 'break-all' }}>
-                    {e.target ?? ''}
-                  </Text>
-                </Table.Td>
-                <Table.Td className="nowrap">{e.ip ?? ''}</Table.Td>
-                <Table.Td>
-                  <Text size="xs" style={{ wordBreak: 'break-all' }}>
-                    {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <ListTable
+        label={t('admin.tab.audit')}
+        testId="audit-table"
+        minWidth={900}
+        columns={[
+          t('audit.col.when'),
+          t('audit.col.type'),
+          t('audit.col.actor'),
+          t('audit.col.target'),
+          t('audit.col.ip'),
+          t('audit.col.details'),
+        ]}
+      >
+        {rows.map((e) => (
+          <Table.Tr key={e.id}>
+            <Table.Td className="nowrap">{formatDateTime(e.occurredAt)}</Table.Td>
+            <Table.Td>
+              <Code>{e.type}</Code>
+            </Table.Td>
+            <Table.Td>{actor(e.actor)}</Table.Td>
+            <Table.Td>
+              <Text size="xs" style={{ wordBreak: 'break-all' }}>
+                {e.target ?? ''}
+              </Text>
+            </Table.Td>
+            <Table.Td className="nowrap">{e.ip ?? ''}</Table.Td>
+            <Table.Td>
+              <Text size="xs" style={{ wordBreak: 'break-all' }}>
+                {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       {!events.isPending && rows.length === 0 && <Text c="dimmed">{t('common.noRows')}</Text>}
       {events.hasNextPage && (
         <Button

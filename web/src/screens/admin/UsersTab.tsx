@@ -17,6 +17,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { ListTable } from '../../components/ListTable';
 import { type MessageKey, t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { LoadError } from '../../shell/ScreenState';
@@ -51,59 +52,57 @@ export function UsersTab() {
         </Group>
       )}
       {users.error && <LoadError error={users.error} onRetry={() => void users.refetch()} />}
-      <Table.ScrollContainer minWidth={760}>
-        <Table striped aria-label={t('admin.tab.users')} data-testid="users-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('users.col.name')}</Table.Th>
-              <Table.Th>{t('users.col.email')}</Table.Th>
-              <Table.Th>{t('users.col.roles')}</Table.Th>
-              <Table.Th>{t('users.col.orgUnits')}</Table.Th>
-              <Table.Th>{t('users.col.active')}</Table.Th>
-              {canManage && <Table.Th />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((u) => (
-              <Table.Tr key={u.id}>
-                <Table.Td fw={600}>{u.name}</Table.Td>
-                <Table.Td>{u.email}</Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
-                    {u.roles.map((r) => (
-                      <Badge key={r} variant="light" tt="none" size="sm">
-                        {roleLabel(r)}
-                      </Badge>
-                    ))}
-                  </Group>
-                </Table.Td>
-                <Table.Td>{u.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
-                <Table.Td>
-                  {u.active ? (
-                    t('common.yes')
-                  ) : (
-                    <Text c="red" size="sm">
-                      {t('users.inactive')}
-                    </Text>
-                  )}
-                </Table.Td>
-                {canManage && (
-                  <Table.Td>
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      onClick={() => setEditing(u)}
-                      aria-label={`${t('users.edit')} ${u.name}`}
-                    >
-                      {t('users.edit')}
-                    </Button>
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <ListTable
+        label={t('admin.tab.users')}
+        testId="users-table"
+        minWidth={760}
+        columns={[
+          t('users.col.name'),
+          t('users.col.email'),
+          t('users.col.roles'),
+          t('users.col.orgUnits'),
+          t('users.col.active'),
+          '',
+        ]}
+      >
+        {rows.map((u) => (
+          <Table.Tr key={u.id}>
+            <Table.Td fw={600}>{u.name}</Table.Td>
+            <Table.Td>{u.email}</Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                {u.roles.map((r) => (
+                  <Badge key={r} variant="light" tt="none" size="sm">
+                    {roleLabel(r)}
+                  </Badge>
+                ))}
+              </Group>
+            </Table.Td>
+            <Table.Td>{u.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
+            <Table.Td>
+              {u.active ? (
+                t('common.yes')
+              ) : (
+                <Text c="red" size="sm">
+                  {t('users.inactive')}
+                </Text>
+              )}
+            </Table.Td>
+            {canManage && (
+              <Table.Td>
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  onClick={() => setEditing(u)}
+                  aria-label={`${t('users.edit')} ${u.name}`}
+                >
+                  {t('users.edit')}
+                </Button>
+              </Table.Td>
+            )}
+          </Table.Tr>
+        ))}
+      </ListTable>
       {users.hasNextPage && (
         <Button
           variant="default"

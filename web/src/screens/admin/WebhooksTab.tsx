@@ -17,6 +17,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { ListTable } from '../../components/ListTable';
 import { formatDateTime, type MessageKey, t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { LoadError } from '../../shell/ScreenState';
@@ -70,92 +71,90 @@ export function WebhooksTab() {
         <Button onClick={() => setCreating(true)}>{t('webhooks.add')}</Button>
       </Group>
       {hooks.error && <LoadError error={hooks.error} onRetry={() => void hooks.refetch()} />}
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped aria-label={t('admin.tab.webhooks')} data-testid="webhooks-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('webhooks.col.url')}</Table.Th>
-              <Table.Th>{t('webhooks.col.events')}</Table.Th>
-              <Table.Th>{t('webhooks.col.orgUnit')}</Table.Th>
-              <Table.Th>{t('webhooks.col.state')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((w) => (
-              <Table.Tr key={w.id}>
-                <Table.Td>
-                  <Text size="sm" style={{ wordBreak: 'break-all' }}>
-                    {w.url}
-                  </Text>
-                  {w.description && (
-                    <Text size="xs" c="dimmed">
-                      {w.description}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">{w.eventTypes.map(eventLabel).join(', ')}</Text>
-                </Table.Td>
-                <Table.Td>{session.orgUnitName(w.orgUnitId)}</Table.Td>
-                <Table.Td>
-                  <Badge color={w.enabled ? 'green' : 'gray'} variant="light" tt="none">
-                    {w.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}
-                  </Badge>
-                  {w.disabledReason && (
-                    <Text size="xs" c="dimmed">
-                      {t('webhooks.disabledReason', { reason: w.disabledReason })}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Group gap={4} wrap="nowrap">
-                    <Button size="compact-xs" variant="light" onClick={() => setDeliveriesOf(w)}>
-                      {t('webhooks.deliveries')}
-                    </Button>
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      loading={busy === w.id}
-                      onClick={() =>
-                        void act(
-                          w.id,
-                          () => must(api.POST('/api/webhooks/{id}/test', { params: { path: { id: w.id } } })),
-                          t('webhooks.testSent', { url: w.url }),
-                        )
-                      }
-                    >
-                      {t('webhooks.test')}
-                    </Button>
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      onClick={() =>
-                        void act(
-                          w.id,
-                          () =>
-                            must(
-                              api.PATCH('/api/webhooks/{id}', {
-                                params: { path: { id: w.id } },
-                                body: { enabled: !w.enabled },
-                              }),
-                            ),
-                          w.enabled ? t('webhooks.disabled') : t('webhooks.enabled'),
-                        )
-                      }
-                    >
-                      {w.enabled ? t('webhooks.disable') : t('webhooks.enable')}
-                    </Button>
-                    <Button size="compact-xs" variant="subtle" color="red" onClick={() => setDeleting(w)}>
-                      {t('webhooks.delete')}
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <ListTable
+        label={t('admin.tab.webhooks')}
+        testId="webhooks-table"
+        minWidth={900}
+        columns={[
+          t('webhooks.col.url'),
+          t('webhooks.col.events'),
+          t('webhooks.col.orgUnit'),
+          t('webhooks.col.state'),
+          '',
+        ]}
+      >
+        {rows.map((w) => (
+          <Table.Tr key={w.id}>
+            <Table.Td>
+              <Text size="sm" style={{ wordBreak: 'break-all' }}>
+                {w.url}
+              </Text>
+              {w.description && (
+                <Text size="xs" c="dimmed">
+                  {w.description}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Text size="xs">{w.eventTypes.map(eventLabel).join(', ')}</Text>
+            </Table.Td>
+            <Table.Td>{session.orgUnitName(w.orgUnitId)}</Table.Td>
+            <Table.Td>
+              <Badge color={w.enabled ? 'green' : 'gray'} variant="light" tt="none">
+                {w.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}
+              </Badge>
+              {w.disabledReason && (
+                <Text size="xs" c="dimmed">
+                  {t('webhooks.disabledReason', { reason: w.disabledReason })}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Group gap={4} wrap="nowrap">
+                <Button size="compact-xs" variant="light" onClick={() => setDeliveriesOf(w)}>
+                  {t('webhooks.deliveries')}
+                </Button>
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  loading={busy === w.id}
+                  onClick={() =>
+                    void act(
+                      w.id,
+                      () => must(api.POST('/api/webhooks/{id}/test', { params: { path: { id: w.id } } })),
+                      t('webhooks.testSent', { url: w.url }),
+                    )
+                  }
+                >
+                  {t('webhooks.test')}
+                </Button>
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  onClick={() =>
+                    void act(
+                      w.id,
+                      () =>
+                        must(
+                          api.PATCH('/api/webhooks/{id}', {
+                            params: { path: { id: w.id } },
+                            body: { enabled: !w.enabled },
+                          }),
+                        ),
+                      w.enabled ? t('webhooks.disabled') : t('webhooks.enabled'),
+                    )
+                  }
+                >
+                  {w.enabled ? t('webhooks.disable') : t('webhooks.enable')}
+                </Button>
+                <Button size="compact-xs" variant="subtle" color="red" onClick={() => setDeleting(w)}>
+                  {t('webhooks.delete')}
+                </Button>
+              </Group>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       {!hooks.isPending && rows.length === 0 && <Text c="dimmed">{t('common.noRows')}</Text>}
       <Modal
         opened={creating}

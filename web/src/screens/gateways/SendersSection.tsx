@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { ListTable } from '../../components/ListTable';
 import { t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { LoadError } from '../../shell/ScreenState';
@@ -63,41 +64,39 @@ export function SendersSection({ gateways }: { gateways: Gateway[] }) {
         </Button>
       </Group>
       {senders.error && <LoadError error={senders.error} onRetry={() => void senders.refetch()} />}
-      <Table.ScrollContainer minWidth={720}>
-        <Table striped aria-label={t('senders.title')} data-testid="senders-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('senders.col.name')}</Table.Th>
-              <Table.Th>{t('senders.col.senderId')}</Table.Th>
-              <Table.Th>{t('senders.col.gateway')}</Table.Th>
-              <Table.Th>{t('senders.col.fallback')}</Table.Th>
-              <Table.Th>{t('senders.col.orgUnits')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((s) => (
-              <Table.Tr key={s.id}>
-                <Table.Td fw={600}>{s.name}</Table.Td>
-                <Table.Td>{s.senderId}</Table.Td>
-                <Table.Td>{gatewayName(s.providerAccountId)}</Table.Td>
-                <Table.Td>{gatewayName(s.fallbackProviderAccountId) || t('senders.noFallback')}</Table.Td>
-                <Table.Td>{s.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
-                <Table.Td>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    onClick={() => setEditing(s)}
-                    aria-label={`${t('senders.edit')} ${s.name}`}
-                  >
-                    {t('senders.edit')}
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <ListTable
+        label={t('senders.title')}
+        testId="senders-table"
+        minWidth={720}
+        columns={[
+          t('senders.col.name'),
+          t('senders.col.senderId'),
+          t('senders.col.gateway'),
+          t('senders.col.fallback'),
+          t('senders.col.orgUnits'),
+          '',
+        ]}
+      >
+        {items.map((s) => (
+          <Table.Tr key={s.id}>
+            <Table.Td fw={600}>{s.name}</Table.Td>
+            <Table.Td>{s.senderId}</Table.Td>
+            <Table.Td>{gatewayName(s.providerAccountId)}</Table.Td>
+            <Table.Td>{gatewayName(s.fallbackProviderAccountId) || t('senders.noFallback')}</Table.Td>
+            <Table.Td>{s.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
+            <Table.Td>
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                onClick={() => setEditing(s)}
+                aria-label={`${t('senders.edit')} ${s.name}`}
+              >
+                {t('senders.edit')}
+              </Button>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       {!senders.isPending && items.length === 0 && <Text c="dimmed">{t('senders.none')}</Text>}
 
       <Title order={3} size="h4" mt="sm">
