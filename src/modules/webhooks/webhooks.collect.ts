@@ -62,6 +62,18 @@ interface Source<R> {
   payload(db: Kysely<Database>, row: R): Promise<unknown>;
 }
 
+/** The newest position of a source read in id order (UUIDv7): its greatest id, `at` unused. */
+async function latestById(
+  db: Kysely<Database>,
+  table: 'message_events' | 'inbound_messages',
+): Promise<CursorPosition | null> {
+  const r = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return r?.id ? { at: '', id: r.id } : null;
+}
+
 const after = (a: CursorPosition, b: CursorPosition) => a.at > b.at || (a.at === b.at && a.id > b.id);
 
 const messageEvents: Source<StatusChangedRow> = {
@@ -92,13 +104,7 @@ const messageEvents: Source<StatusChangedRow> = {
     const rows = await qb.orderBy('e.id').limit(limit).execute();
     return rows.map(({ toE164, toInput, ...r }) => ({ ...r, to: toE164 ?? toInput }));
   },
-  async latest(db) {
-    const r = await db
-      .selectFrom('message_events')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst();
-    return r?.id ? { at: '', id: r.id } : null;
-  },
+  latest: (db) => latestById(db, 'message_events'),
   position: (r) => ({ at: '', id: r.eventId }),
   orgUnitId: (r) => r.orgUnitId,
   occurredAt: (r) => r.occurredAt,
@@ -200,13 +206,7 @@ const inboundMessages: Source<InboundRow> = {
     if (upTo) qb = qb.where('id', '<=', upTo.id);
     return qb.orderBy('id').limit(limit).execute();
   },
-  async latest(db) {
-    const r = await db
-      .selectFrom('inbound_messages')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst();
-    return r?.id ? { at: '', id: r.id } : null;
-  },
+  latest: (db) => latestById(db, 'inbound_messages'),
   position: (r) => ({ at: '', id: r.inboundId }),
   orgUnitId: (r) => r.orgUnitId,
   occurredAt: (r) => r.storedAt,
