@@ -58,20 +58,6 @@ export function classifyTwilioError(
   return { ok: false, class: 'permanent', code: c, text };
 }
 
-/** `Retry-After` in seconds or as an HTTP date, as milliseconds from `nowMs` (at most one hour). */
-export function parseRetryAfter(header: string | null, nowMs: number): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  let ms: number;
-  if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
-  else {
-    const at = Date.parse(trimmed);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - nowMs;
-  }
-  return Math.min(Math.max(ms, 0), 3_600_000);
-}
-
 /**
  * Connection errors that prove the request never reached Twilio (refused, no route, DNS, connect
  * timeout, TLS handshake): safe to retry. Any other network error may have happened after Twilio

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryAfterMs } from '../http/http.transport.js';
 import type {
   CallbackRequest,
   DeliveryReport,
@@ -12,7 +13,7 @@ import type {
   ReportStatus,
   SendOutcome,
 } from '../provider.contract.js';
-import { classifyTwilioError, networkErrorOutcome, parseRetryAfter } from './twilio.errors.js';
+import { classifyTwilioError, networkErrorOutcome } from './twilio.errors.js';
 import { type TwilioSettings, twilioSettingsSchema } from './twilio.settings.js';
 import { type FormParams, parseForm, verifyTwilioSignature } from './twilio.signature.js';
 import { canonicalStatus, isTwilioStatus } from './twilio.status.js';
@@ -167,7 +168,7 @@ function createTwilio(account: ProviderAccount<TwilioSettings>, deps: ProviderDe
     const outcome = classifyTwilioError(
       res.status,
       code,
-      parseRetryAfter(res.headers.get('retry-after'), deps.clock.now().getTime()),
+      retryAfterMs(res.headers.get('retry-after'), deps.clock),
     );
     deps.log('warn', 'twilio refused a submit', {
       accountId: account.id,
