@@ -3,10 +3,10 @@ import { loadConfig } from '../config/config.js';
 import { AppError } from '../core/errors.js';
 import { maskPhone } from '../core/phone/index.js';
 import { SYSTEM_PRINCIPAL } from '../modules/auth/auth.system.js';
-import { findProviderAccount } from '../modules/gateways/gateways.repository.js';
 import { callbackUrlFor } from '../modules/gateways/gateways.usecases.js';
 import { browseInbound, type InboundView } from '../modules/inbound/inbound.browse.js';
 import { inboundQuerySchema } from '../modules/inbound/inbound.schemas.js';
+import { simulatorTarget } from '../modules/inbound/inbound.usecases.js';
 import { postSimulatorInbound } from '../providers/simulator/simulator.provider.js';
 import { openDatabase } from '../start.js';
 import { oneLine, parseListOptions, renderPlainTable } from './messages.js';
@@ -99,27 +99,9 @@ export function registerInbound(program: Command) {
     .action(async (opts: SimulateOptions) => {
       const config = loadConfig();
       const db = openDatabase(config);
-      let account: Awaited<ReturnType<typeof findProviderAccount>>;
-      let to = opts.to;
-      try {
-        account = await findProviderAccount(db.kysely, opts.account);
-        if (!account) throw new AppError('gateway.not_found', 'No such gateway.', { id: opts.account });
-        if (account.kind !== 'simulator') {
-          throw new AppError('inbound.not_supported', 'Only simulator gateways have simulated handsets.');
-        }
-        if (to === undefined) {
-          const sender = await db.kysely
-            .selectFrom('sender_configs')
-            .select('sender_id')
-            .where('provider_account_id', '=', account.id)
-            .orderBy('created_at')
-            .orderBy('id')
-            .executeTakeFirst();
-          to = sender?.sender_id ?? 'Herald';
-        }
-      } finally {
-        await db.close();
-      }
+      const { account, to } = await simulatorTarget(db.kysely, opts.account, opts.to).finally(() =>
+        db.close(),
+      );
       const url = `${callbackUrlFor(opts.url ?? config.baseUrl, account.callback_token)}/inbound`;
       const res = await postSimulatorInbound(
         (u, init) => fetch(u, init),

@@ -624,6 +624,23 @@ export async function receiveInboundCallback(
 }
 
 /**
+ * The simulator account a simulated handset sends to, and the address it sends to: `to` when given,
+ * else the account's first sender id (`Herald` when it has none). Refuses other gateways.
+ */
+export async function simulatorTarget(
+  db: Kysely<Database>,
+  providerAccountId: string,
+  to: string | undefined,
+): Promise<{ account: ProviderAccountRow; to: string }> {
+  const account = await findProviderAccount(db, providerAccountId);
+  if (!account) throw new AppError('gateway.not_found', 'No such gateway.', { id: providerAccountId });
+  if (account.kind !== 'simulator') {
+    throw new AppError('inbound.not_supported', 'Only simulator gateways have simulated handsets.');
+  }
+  return { account, to: to ?? (await senderConfigsOfAccount(db, account.id))[0]?.sender_id ?? 'Herald' };
+}
+
+/**
  * Makes a simulated handset send an SMS to a simulator gateway account (for demos and trying keywords
  * from the web app): the same path as a real inbound message, without the HTTP round trip. Only system
  * managers (it acts for any org unit), only simulator accounts. Returns the stored message's id, or
@@ -634,12 +651,7 @@ export async function simulateInbound(
   input: { providerAccountId: string; from: string; to?: string; text: string; gatewayMessageId?: string },
 ): Promise<{ id: string | null }> {
   requireGatewayAdmin(deps.principal);
-  const account = await findProviderAccount(deps.db, input.providerAccountId);
-  if (!account) throw new AppError('gateway.not_found', 'No such gateway.', { id: input.providerAccountId });
-  if (account.kind !== 'simulator') {
-    throw new AppError('inbound.not_supported', 'Only simulator gateways have simulated handsets.');
-  }
-  const to = input.to ?? (await senderConfigsOfAccount(deps.db, account.id))[0]?.sender_id ?? 'Herald';
+  const { account, to } = await simulatorTarget(deps.db, input.providerAccountId, input.to);
   const gatewayMessageId = input.gatewayMessageId ?? `simin-${newId()}`;
   const result = await receiveInbound(deps, account, [
     { gatewayMessageId, from: input.from, to, text: input.text },
