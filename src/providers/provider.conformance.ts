@@ -76,48 +76,46 @@ export interface ConformanceSetup {
   close?(): Promise<void>;
 }
 
-export function collectingSink(): CollectingSink {
-  const reportsReceived: DeliveryReport[] = [];
-  const inboundReceived: InboundSms[] = [];
-  const waiters: { kind: 'report' | 'inbound'; wake: () => void }[] = [];
-  const wake = (kind: 'report' | 'inbound') => {
-    for (const w of waiters.filter((x) => x.kind === kind)) w.wake();
-  };
-  const waitFor = <T>(kind: 'report' | 'inbound', list: T[], timeoutMs: number): Promise<T> => {
-    let taken = 0;
-    const seen = kind === 'report' ? sinkTaken.reports : sinkTaken.inbound;
-    return new Promise<T>((resolve, reject) => {
-      const check = () => {
-        if (list.length > seen.n) {
-          taken = seen.n++;
-          clearTimeout(timer);
-          waiters.splice(waiters.indexOf(waiter), 1);
-          resolve(list[taken] as T);
-        }
-      };
-      const waiter = { kind, wake: check };
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        reject(new Error(`no ${kind} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      waiters.push(waiter);
-      check();
-    });
-  };
-  const sinkTaken = { reports: { n: 0 }, inbound: { n: 0 } };
+/** Items in arrival order, each handed once to `next` (which waits for the next one not yet taken). */
+function arrivals<T>(what: string) {
+  const items: T[] = [];
+  let taken = 0;
+  const waiters = new Set<() => void>();
   return {
-    reportsReceived,
-    inboundReceived,
-    async reports(r) {
-      reportsReceived.push(...r);
-      wake('report');
+    items,
+    push(more: readonly T[]) {
+      items.push(...more);
+      for (const wake of [...waiters]) wake();
     },
-    async inbound(m) {
-      inboundReceived.push(...m);
-      wake('inbound');
+    next(timeoutMs: number): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          if (items.length <= taken) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(items[taken++] as T);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${what} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
     },
-    nextReport: (t) => waitFor('report', reportsReceived, t),
-    nextInbound: (t) => waitFor('inbound', inboundReceived, t),
+  };
+}
+
+export function collectingSink(): CollectingSink {
+  const reports = arrivals<DeliveryReport>('report');
+  const inbound = arrivals<InboundSms>('inbound');
+  return {
+    reportsReceived: reports.items,
+    inboundReceived: inbound.items,
+    reports: async (r) => reports.push(r),
+    inbound: async (m) => inbound.push(m),
+    nextReport: (t) => reports.next(t),
+    nextInbound: (t) => inbound.next(t),
   };
 }
 
