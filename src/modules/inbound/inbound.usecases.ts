@@ -485,13 +485,22 @@ const FLUSH_LIMIT = 20;
 /**
  * Stores the sets of parts that have waited longer than `HERALD_INBOUND_PARTS_WINDOW_HOURS` as one
  * message each, with the parts that arrived (marked incomplete, keywords not acted on), so nothing is
- * lost; forgets parts of joined messages after twice the window. Runs on every `receiveInbound`.
+ * lost; forgets parts of joined messages after twice the window. Run by the sweeper
+ * (`startInboundPartsSweeper`); `receiveInbound` runs only the flush (`flushStaleSets`).
  */
 export async function flushWaitingParts(deps: InboundDeps): Promise<{ stored: number }> {
-  const nowMs = deps.clock.now().getTime();
   const windowMs = deps.config.inboundPartsWindowHours * 3_600_000;
-  const cutoff = new Date(nowMs - windowMs).toISOString();
-  await pruneJoinedParts(deps.db, new Date(nowMs - 2 * windowMs).toISOString());
+  await pruneJoinedParts(deps.db, new Date(deps.clock.now().getTime() - 2 * windowMs).toISOString());
+  return flushStaleSets(deps);
+}
+
+/**
+ * Stores the sets of parts older than the window, before a receive adds parts to them (a late part
+ * then starts a set of its own instead of completing a set that is already due).
+ */
+async function flushStaleSets(deps: InboundDeps): Promise<{ stored: number }> {
+  const windowMs = deps.config.inboundPartsWindowHours * 3_600_000;
+  const cutoff = new Date(deps.clock.now().getTime() - windowMs).toISOString();
   let stored = 0;
   for (const set of await staleSets(deps.db, cutoff, FLUSH_LIMIT)) {
     const account = await findProviderAccount(deps.db, set.providerAccountId);
@@ -554,7 +563,7 @@ async function afterCommit(
  * callback is processed once), its org unit, contact and last message, and the keyword's consent event
  * and reply. A part of a long message (`concat`) waits in `inbound_parts` until its set is complete and
  * is then stored joined (see `receivePart`); sets waiting too long are flushed first
- * (`flushWaitingParts`). After each commit, `inbound.received` is published on the bus. A message whose
+ * (`flushStaleSets`). After each commit, `inbound.received` is published on the bus. A message whose
  * org unit cannot be found (no org unit exists at all) is logged and not stored.
  */
 export async function receiveInbound(
@@ -563,7 +572,7 @@ export async function receiveInbound(
   messages: readonly InboundSms[],
 ): Promise<{ stored: number; duplicates: number }> {
   const out = { stored: 0, duplicates: 0 };
-  await flushWaitingParts(deps);
+  await flushStaleSets(deps);
   for (const sms of messages) {
     const now = deps.clock.now().toISOString();
     const concat = sms.concat;
