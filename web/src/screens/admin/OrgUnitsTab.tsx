@@ -14,13 +14,12 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
 import { type OrgUnit, useSession } from '../../auth/session';
+import { useSaveForm } from '../../components/useSaveForm';
 import { t } from '../../i18n';
-import { fieldErrors, problemText } from '../../lib/problem';
+import { problemText } from '../../lib/problem';
 import { KeywordsModal } from './KeywordsModal';
 
 type Category = OrgUnit['consentRequiredCategories'][number];
@@ -142,7 +141,6 @@ function OrgUnitForm({
   onClose(): void;
 }) {
   const session = useSession();
-  const qc = useQueryClient();
   const parent = unit ? unit.parentId : parentId;
   const template = unit ?? session.orgUnits.find((u) => u.id === parentId) ?? session.currentOrgUnit;
   const [name, setName] = useState(unit?.name ?? '');
@@ -152,36 +150,25 @@ function OrgUnitForm({
   const [maxTextLength, setMax] = useState<number | string>(unit?.maxTextLength ?? 1000);
   const [sendingEnabled, setSending] = useState(unit?.sendingEnabled ?? true);
   const [categories, setCategories] = useState<Category[]>(unit?.consentRequiredCategories ?? ['marketing']);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const errors = fieldErrors(error);
-
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    const body = {
-      name: name.trim(),
-      parentId: parentUnit || null,
-      defaultRegion: region.trim().toUpperCase(),
-      timezone: timezone.trim(),
-      maxTextLength: Number(maxTextLength),
-      sendingEnabled,
-      consentRequiredCategories: categories,
-    };
-    try {
-      const saved: Schemas['OrgUnit'] = unit
-        ? await must(api.PATCH('/api/org-units/{id}', { params: { path: { id: unit.id } }, body }))
-        : await must(api.POST('/api/org-units', { body }));
-      await qc.invalidateQueries({ queryKey: ['org-units'] });
-      notifications.show({ color: 'green', message: t('orgUnitForm.saved', { name: saved.name }) });
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, errors, submit } = useSaveForm({
+    save: (): Promise<Schemas['OrgUnit']> => {
+      const body = {
+        name: name.trim(),
+        parentId: parentUnit || null,
+        defaultRegion: region.trim().toUpperCase(),
+        timezone: timezone.trim(),
+        maxTextLength: Number(maxTextLength),
+        sendingEnabled,
+        consentRequiredCategories: categories,
+      };
+      return unit
+        ? must(api.PATCH('/api/org-units/{id}', { params: { path: { id: unit.id } }, body }))
+        : must(api.POST('/api/org-units', { body }));
+    },
+    invalidate: ['org-units'],
+    savedMessage: (saved) => t('orgUnitForm.saved', { name: saved.name }),
+    onDone: onClose,
+  });
 
   return (
     <form onSubmit={submit} noValidate>

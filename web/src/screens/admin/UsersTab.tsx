@@ -12,14 +12,14 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { ListTable } from '../../components/ListTable';
+import { useSaveForm } from '../../components/useSaveForm';
 import { type MessageKey, t } from '../../i18n';
-import { fieldErrors, problemText } from '../../lib/problem';
+import { problemText } from '../../lib/problem';
 import { LoadError } from '../../shell/ScreenState';
 
 type User = Schemas['User'];
@@ -131,7 +131,6 @@ export function UsersTab() {
 
 function UserForm({ user, onClose }: { user?: User; onClose(): void }) {
   const session = useSession();
-  const qc = useQueryClient();
   const [name, setName] = useState(user?.name ?? '');
   const [email, setEmail] = useState(user?.email ?? '');
   const [password, setPassword] = useState('');
@@ -140,36 +139,24 @@ function UserForm({ user, onClose }: { user?: User; onClose(): void }) {
     user?.orgUnitIds ?? (session.currentOrgUnit ? [session.currentOrgUnit.id] : []),
   );
   const [active, setActive] = useState(user?.active ?? true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const errors = fieldErrors(error);
-
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const saved = user
-        ? await must(
+  const { busy, error, errors, submit } = useSaveForm({
+    save: () =>
+      user
+        ? must(
             api.PATCH('/api/users/{id}', {
               params: { path: { id: user.id } },
               body: { name: name.trim(), roles, orgUnitIds, active, ...(password ? { password } : {}) },
             }),
           )
-        : await must(
+        : must(
             api.POST('/api/users', {
               body: { name: name.trim(), email: email.trim(), password, roles, orgUnitIds },
             }),
-          );
-      await qc.invalidateQueries({ queryKey: ['users'] });
-      notifications.show({ color: 'green', message: t('userForm.saved', { name: saved.name }) });
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+          ),
+    invalidate: ['users'],
+    savedMessage: (saved) => t('userForm.saved', { name: saved.name }),
+    onDone: onClose,
+  });
 
   return (
     <form onSubmit={submit} noValidate>

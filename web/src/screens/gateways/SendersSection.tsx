@@ -5,8 +5,9 @@ import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { ListTable } from '../../components/ListTable';
+import { useSaveForm } from '../../components/useSaveForm';
 import { t } from '../../i18n';
-import { fieldErrors, problemText } from '../../lib/problem';
+import { problemText } from '../../lib/problem';
 import { LoadError } from '../../shell/ScreenState';
 
 type Sender = Schemas['SenderConfig'];
@@ -163,42 +164,31 @@ function SenderForm({
   gateways: Gateway[];
   onClose(): void;
 }) {
-  const qc = useQueryClient();
   const [name, setName] = useState(sender?.name ?? '');
   const [senderId, setSenderId] = useState(sender?.senderId ?? '');
   const [gatewayId, setGatewayId] = useState<string | null>(
     sender?.providerAccountId ?? gateways[0]?.id ?? null,
   );
   const [fallback, setFallback] = useState<string>(sender?.fallbackProviderAccountId ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const errors = fieldErrors(error);
   const options = gateways.map((g) => ({ value: g.id, label: g.name }));
 
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    if (!gatewayId) return;
-    setBusy(true);
-    setError(undefined);
-    const body = {
-      name: name.trim(),
-      senderId: senderId.trim(),
-      providerAccountId: gatewayId,
-      fallbackProviderAccountId: fallback || null,
-    };
-    try {
-      const saved = sender
-        ? await must(api.PATCH('/api/senders/{id}', { params: { path: { id: sender.id } }, body }))
-        : await must(api.POST('/api/senders', { body }));
-      await qc.invalidateQueries({ queryKey: ['senders'] });
-      notifications.show({ color: 'green', message: t('senderForm.saved', { name: saved.name }) });
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, errors, submit } = useSaveForm({
+    ready: !!gatewayId,
+    save: () => {
+      const body = {
+        name: name.trim(),
+        senderId: senderId.trim(),
+        providerAccountId: gatewayId ?? '',
+        fallbackProviderAccountId: fallback || null,
+      };
+      return sender
+        ? must(api.PATCH('/api/senders/{id}', { params: { path: { id: sender.id } }, body }))
+        : must(api.POST('/api/senders', { body }));
+    },
+    invalidate: ['senders'],
+    savedMessage: (saved) => t('senderForm.saved', { name: saved.name }),
+    onDone: onClose,
+  });
 
   return (
     <form onSubmit={submit} noValidate>
