@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, download, must } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { LoadMore } from '../../components/LoadMore';
 import { t } from '../../i18n';
 import { problemText } from '../../lib/problem';
 import { LoadError, ScreenHeader } from '../../shell/ScreenState';
@@ -142,17 +143,7 @@ export default function ContactsScreen() {
         </Table>
       </Table.ScrollContainer>
       {!query.isPending && rows.length === 0 && <Text c="dimmed">{t('common.noRows')}</Text>}
-      {query.hasNextPage && (
-        <Group justify="center">
-          <Button
-            variant="default"
-            onClick={() => void query.fetchNextPage()}
-            loading={query.isFetchingNextPage}
-          >
-            {t('common.loadMore')}
-          </Button>
-        </Group>
-      )}
+      <LoadMore query={query} />
       <ContactFormModal opened={creating} onClose={() => setCreating(false)} />
     </Stack>
   );

@@ -7,6 +7,7 @@ import { Link } from 'react-router-dom';
 import { api, must, type Schemas } from '../../api/client';
 import { useLiveEvents } from '../../api/live';
 import { useSession } from '../../auth/session';
+import { LoadMore } from '../../components/LoadMore';
 import { formatDateTime, formatNumber, t } from '../../i18n';
 import { saveText, toCsv } from '../../lib/csv';
 import { problemText } from '../../lib/problem';
@@ -224,17 +225,7 @@ export default function SmsLogScreen() {
         </Table>
       </Table.ScrollContainer>
       {!query.isPending && rows.length === 0 && <Text c="dimmed">{t('common.noRows')}</Text>}
-      {query.hasNextPage && (
-        <Group justify="center">
-          <Button
-            variant="default"
-            onClick={() => void query.fetchNextPage()}
-            loading={query.isFetchingNextPage}
-          >
-            {t('common.loadMore')}
-          </Button>
-        </Group>
-      )}
+      <LoadMore query={query} />
     </Stack>
   );
 }

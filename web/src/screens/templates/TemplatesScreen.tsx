@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, must } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { LoadMore } from '../../components/LoadMore';
 import { t } from '../../i18n';
 import { LoadError, ScreenHeader } from '../../shell/ScreenState';
 
@@ -114,17 +115,7 @@ export default function TemplatesScreen() {
         </Table>
       </Table.ScrollContainer>
       {!query.isPending && rows.length === 0 && <Text c="dimmed">{t('common.noRows')}</Text>}
-      {query.hasNextPage && (
-        <Group justify="center">
-          <Button
-            variant="default"
-            onClick={() => void query.fetchNextPage()}
-            loading={query.isFetchingNextPage}
-          >
-            {t('common.loadMore')}
-          </Button>
-        </Group>
-      )}
+      <LoadMore query={query} />
     </Stack>
   );
 }
