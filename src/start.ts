@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { type Checkpointer, startCheckpointer } from './db/checkpoint.js';
 import { type Db, migrateToLatest, openDb } from './db/db.js';
 import { createWorker, type Worker } from './dispatch/dispatch.worker.js';
 import { createApp } from './http/app.js';
@@ -13,9 +14,13 @@ import { startInboundPartsSweeper } from './modules/inbound/inbound.sweeper.js';
 import { startWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 
 /** The one composition root: config → db → app → listener. */
-export function openDatabase(config: Config, logger?: Logger): Db {
+export function openDatabase(
+  config: Config,
+  logger?: Logger,
+  opts: { writeLock?: SharedArrayBuffer } = {},
+): Db {
   return config.database.kind === 'sqlite'
-    ? openDb({ kind: 'sqlite', file: config.database.file })
+    ? openDb({ kind: 'sqlite', file: config.database.file, writeLock: opts.writeLock })
     : openDb({
         kind: 'postgres',
         url: config.database.url,
@@ -43,11 +48,17 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config, logger);
+  let checkpointer: Checkpointer | null = null;
   try {
     if (config.autoMigrate) {
       const { applied } = await migrateToLatest(db);
       if (applied.length > 0) logger.info('database migrated', { applied });
     }
+    // SQLite: WAL checkpoints (the only disk waits of a commit) on a thread of their own.
+    checkpointer =
+      db.sqlite && !db.sqlite.memory
+        ? startCheckpointer(db.sqlite, (error) => logger.warn('WAL checkpoint failed', { error }))
+        : null;
     // PostgreSQL: LISTEN/NOTIFY, so changes made by worker processes reach SSE streams here.
     const bus = openEventBus({ db, config, logger });
     const app = createApp({
@@ -112,10 +123,12 @@ export async function startServer(
         await closed.finally(() => clearInterval(idle));
         await webhooks.stop();
         await inboundParts.stop();
+        await checkpointer?.stop();
         await db.close();
       },
     };
   } catch (e) {
+    await checkpointer?.stop();
     await db.close();
     throw e;
   }

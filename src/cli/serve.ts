@@ -34,7 +34,7 @@ export function registerServe(program: Command) {
       const running = await startServer(config, { mode: threaded ? 'api' : opts.mode });
       // Signals are handled from here on, also while the thread still starts (tsx takes a moment).
       const worker = threaded
-        ? startWorkerThread({ env }, running.bus, running.logger)
+        ? startWorkerThread({ env, writeLock: running.db.writeLock?.buffer }, running.bus, running.logger)
         : Promise.resolve(null);
       const shutdown = async (signal: string) => {
         running.logger.info('shutting down', { signal });

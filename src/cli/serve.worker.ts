@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config/config.js';
 import { systemClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
+import { deferCheckpoints } from '../db/checkpoint.js';
 import { createWorker } from '../dispatch/dispatch.worker.js';
 import type { EventBus, HeraldEvent } from '../modules/events/events.bus.js';
 import { openDatabase } from '../start.js';
@@ -19,6 +20,8 @@ import { openDatabase } from '../start.js';
 export interface ServeWorkerData {
   /** The environment `herald serve` loaded its config from (with its command-line overrides). */
   env: Record<string, string | undefined>;
+  /** SQLite: the main thread's write lock, so both threads' writers queue in one line (db/write-lock.ts). */
+  writeLock?: SharedArrayBuffer;
 }
 
 export type FromServeWorker =
@@ -41,10 +44,13 @@ const bridgeBus: EventBus = {
 };
 
 try {
-  const config = loadConfig((workerData as ServeWorkerData).env);
+  const data = workerData as ServeWorkerData;
+  const config = loadConfig(data.env);
   const logger = createLogger(config.logLevel);
   // Migrations ran in the main thread before this thread started.
-  const db = openDatabase(config, logger);
+  const db = openDatabase(config, logger, { writeLock: data.writeLock });
+  // The main thread's checkpoint thread does this connection's WAL checkpoints too (db/checkpoint.ts).
+  if (db.sqlite) deferCheckpoints(db.sqlite);
   const worker = createWorker({ db, clock: systemClock, bus: bridgeBus, logger, config });
   worker.start();
   send({ type: 'started' });

@@ -1,14 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { type DialectName, SqliteBooleanPlugin } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
+import { LockingSqliteDialect, setWriteLock, WriteLock } from './write-lock.js';
 
 export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string }
+  | {
+      kind: 'sqlite';
+      file: string;
+      /**
+       * The process's write lock (see write-lock.ts) when another thread of this process writes to the
+       * same file through its own connection: pass the first connection's `writeLock.buffer`.
+       */
+      writeLock?: SharedArrayBuffer;
+    }
   | {
       kind: 'postgres';
       url: string;
@@ -28,6 +37,8 @@ export interface Db {
    * Kysely transaction's callback belong to that transaction.
    */
   readonly sqlite?: SqliteDatabase.Database;
+  /** SQLite only: the lock every writer of this process takes first (see write-lock.ts). */
+  readonly writeLock?: WriteLock;
   /** PostgreSQL only: the schema Herald's tables live in, when not the default search path. */
   readonly schema?: string;
   close(): Promise<void>;
@@ -52,11 +63,13 @@ export function openDb(target: DatabaseTarget): Db {
     // row; a power cut or OS crash may lose the last transactions before the next checkpoint
     // (see docs/benchmarks.md, "Durability"). The benchmarks run with this same setting.
     sqlite.pragma('synchronous = NORMAL');
+    const writeLock = new WriteLock(target.writeLock);
+    setWriteLock(sqlite, writeLock);
     const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: new LockingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, writeLock),
       plugins: [new SqliteBooleanPlugin()],
     });
-    return { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() };
+    return { kysely, dialect: 'sqlite', sqlite, writeLock, close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: target.url,

@@ -207,14 +207,11 @@ import(workerData.tsx)
   }, 60_000);
 
   /**
-   * BUG (write-lock.ts): `acquire()` waits with `Atomics.waitAsync` only, and on Node 20 a pending
-   * waitAsync does not keep the event loop alive. A thread (or process) whose only pending work is a
-   * write waiting for the lock therefore ends silently: the write is never done and nobody is told.
-   * `herald serve`'s worker thread survives only because its message port holds a ref. Marked
-   * `it.fails` so the suite stays green; it starts to fail (remove `.fails`) once acquire() keeps the
-   * loop alive while it waits (e.g. a ref'd timer for the duration of the wait).
+   * On Node 20 a pending `Atomics.waitAsync` does not keep the event loop alive: `acquire()` holds a
+   * ref'd timer while it waits, so a thread whose only pending work is a write waiting for the lock
+   * does not end silently with the write undone.
    */
-  it.fails('a thread whose only pending work is acquire() stays alive until it gets the lock', async () => {
+  it('a thread whose only pending work is acquire() stays alive until it gets the lock', async () => {
     const lock = new WriteLock();
     await lock.acquire(); // the main thread holds it
     const code = `

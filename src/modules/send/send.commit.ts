@@ -1,10 +1,10 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { writeLockOf } from '../../db/write-lock.js';
 import type { BatchTable } from '../batches/batches.table.js';
 import type { MessageTable } from '../messages/messages.table.js';
 import { insertBatchSqlite, insertMessagesSqlite } from './send.insert.sqlite.js';
-import { whenNoTransaction } from './send.read.sqlite.js';
 import { insertBatch } from './send.repository.js';
 
 /** What one send request writes: its SMS Log entry and its messages. */
@@ -74,10 +74,11 @@ function createCommitter(run: (group: Pending[]) => Promise<void>): Committer {
 
 /**
  * SQLite: the group runs as one synchronous better-sqlite3 transaction, at once when no transaction is
- * open on the connection (nothing can interleave with synchronous statements), else once Kysely's
- * single connection is free, so it never lands inside another caller's transaction. While another
- * connection (the worker thread of `herald serve`, another process) holds the write lock, it tries
- * again shortly without blocking the event loop, up to the connection's busy timeout.
+ * open on the connection and the process's write lock is free (nothing can interleave with synchronous
+ * statements), else once Kysely's single connection and then the write lock are free, so it never
+ * lands inside another caller's transaction and queues behind the worker thread's writes without
+ * sleeping (db/write-lock.ts). While another process holds SQLite's lock, it tries again shortly
+ * without blocking the event loop, up to the connection's busy timeout.
  */
 function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
   const begin = db.prepare('BEGIN IMMEDIATE');
@@ -127,10 +128,28 @@ function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
     return 'done';
   };
 
+  const lock = writeLockOf(db);
+  /** Takes this process's write lock first (write-lock.ts): the worker thread's writes queue there too. */
+  const locked = (group: Pending[]): Promise<'busy' | 'done'> => {
+    // Nobody holds or waits for the lock and no transaction is open here: the whole group at once.
+    if (!db.inTransaction && lock.tryAcquire()) {
+      try {
+        return Promise.resolve(attempt(group));
+      } catch (e) {
+        return Promise.reject(e);
+      } finally {
+        lock.release();
+      }
+    }
+    // Kysely's connection first, then the lock: the order every Kysely transaction takes them in.
+    return kysely.connection().execute(() => lock.run(() => attempt(group)));
+  };
+
   return async (group: Pending[]) => {
     const deadline = Date.now() + busyTimeout;
     for (let n = 0; ; n++) {
-      if ((await whenNoTransaction(kysely, db, () => attempt(group))) === 'done') return;
+      // `busy` now means another process holds SQLite's lock (threads of this one queue for `lock`).
+      if ((await locked(group)) === 'done') return;
       if (Date.now() > deadline) throw new Error('database is locked');
       // The other writer's transactions are short: try again soon, serving requests meanwhile.
       await new Promise((r) => setTimeout(r, Math.min(n, 5)));
