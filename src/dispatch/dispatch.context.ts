@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/database.js';
 import type { DialectName } from '../db/dialect.js';
+import type { TxRunner } from '../db/tx-group.js';
 import type { EventBus } from '../modules/events/events.bus.js';
 import { type CommittedStatusChange, publishStatusChanges } from '../modules/events/events.publish.js';
 import type { ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
@@ -67,6 +68,11 @@ export interface DispatchContext {
   settings: DispatchSettings;
   /** Tokens one message costs on an account: 1, or its parts where the gateway counts parts. */
   rateCost: (account: ProviderAccountRow, parts: number) => number;
+  /**
+   * The transaction of one per-message write (submit marker, lease, outcome). On SQLite the writes of
+   * the messages in flight share commits (db/tx-group.ts); on PostgreSQL each has its own.
+   */
+  tx: TxRunner<DispatchDatabase>;
 }
 
 /** Publishes committed changes; a failure is logged, never undoes or fails the send. */

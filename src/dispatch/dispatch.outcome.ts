@@ -50,9 +50,11 @@ const toChange = (
 /** Extends the lease while the message waits (for a rate slot). False: this worker lost it. */
 export async function renewLease(ctx: DispatchContext, m: ClaimedRow, untilMs: number): Promise<boolean> {
   const r = await withDbRetry(ctx, 'renew lease', () =>
-    fenced(ctx.ddb, ctx, m)
-      .set({ lease_until: new Date(untilMs).toISOString() })
-      .executeTakeFirst(),
+    ctx.tx((trx) =>
+      fenced(trx, ctx, m)
+        .set({ lease_until: new Date(untilMs).toISOString() })
+        .executeTakeFirst(),
+    ),
   );
   return Number(r.numUpdatedRows) === 1;
 }
@@ -70,14 +72,16 @@ export async function markSubmitStarted(
 ): Promise<boolean> {
   const now = ctx.clock.now().toISOString();
   const r = await withDbRetry(ctx, 'mark submit started', () =>
-    fenced(ctx.ddb, ctx, m)
-      .set({
-        submit_started_at: now,
-        provider_account_id: accountId,
-        lease_until: new Date(leaseUntilMs).toISOString(),
-        updated_at: now,
-      })
-      .executeTakeFirst(),
+    ctx.tx((trx) =>
+      fenced(trx, ctx, m)
+        .set({
+          submit_started_at: now,
+          provider_account_id: accountId,
+          lease_until: new Date(leaseUntilMs).toISOString(),
+          updated_at: now,
+        })
+        .executeTakeFirst(),
+    ),
   );
   return Number(r.numUpdatedRows) === 1;
 }
@@ -94,7 +98,7 @@ export async function endWithoutSubmit(
   opts: { reason: string; dueAtMs?: number; refund?: boolean; details?: Record<string, unknown> },
 ): Promise<void> {
   const changes = await withDbRetry(ctx, `end as ${to}`, () =>
-    ctx.ddb.transaction().execute(async (trx) => {
+    ctx.tx(async (trx) => {
       const now = ctx.clock.now().toISOString();
       const held = await fenced(trx, ctx, m)
         .set({
@@ -196,7 +200,7 @@ export async function recordOutcome(
     ctx,
     'record outcome',
     () =>
-      ctx.ddb.transaction().execute(async (trx) => {
+      ctx.tx(async (trx) => {
         // A write first (SQLite takes its write lock here, not halfway through the transaction).
         await trx
           .updateTable('messages')

@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/database.js';
+import { transactionsFor } from '../../db/tx-group.js';
 import type { CallbackRequest, DeliveryReport, ProviderDeps } from '../../providers/provider.contract.js';
 import { normalizeGatewayId } from '../../providers/provider.contract.js';
 import type { EventBus } from '../events/events.bus.js';
@@ -99,6 +100,10 @@ function reportDigest(report: DeliveryReport): string {
     )
     .digest('hex');
 }
+
+/** How often old receipts are deleted (they are kept {@link REPORT_RECEIPT_TTL_HOURS}; a minute more is nothing). */
+const RECEIPT_PRUNE_EVERY_MS = 60_000;
+const lastReceiptPrune = new WeakMap<object, number>();
 
 /** Records the report's receipt; false when it was received before (a replay). In the caller's transaction. */
 async function firstReceipt(
@@ -196,7 +201,8 @@ export async function applyDeliveryReports({
 }): Promise<DeliveryReportResult> {
   const kept: DeliveryReport[] = [];
   const changes: CommittedStatusChange[] = [];
-  const result = await db.transaction().execute(async (trx) => {
+  // SQLite: concurrent callbacks share commits (db/tx-group.ts); each still answers after its commit.
+  const result = await transactionsFor(db)(async (trx) => {
     const out: DeliveryReportResult = { applied: 0, ignored: 0, unmatched: 0, duplicates: 0 };
     const now = clock.now().toISOString();
     for (const report of reports) {
@@ -228,13 +234,18 @@ export async function applyDeliveryReports({
   });
   await publishStatusChanges({ db, bus, clock, changes });
   // Old receipts go after the commit, in a statement of their own: concurrent callbacks never wait on
-  // each other's clean-up. A failure only delays it to the next report.
-  const cutoff = new Date(clock.now().getTime() - REPORT_RECEIPT_TTL_HOURS * 3_600_000).toISOString();
-  await db
-    .deleteFrom('report_receipts')
-    .where('received_at', '<', cutoff)
-    .execute()
-    .catch(() => {});
+  // each other's clean-up. At most once a minute per database (it was a write per callback); a failure
+  // only delays it to the next round.
+  const nowMs = clock.now().getTime();
+  if (nowMs - (lastReceiptPrune.get(db) ?? Number.NEGATIVE_INFINITY) >= RECEIPT_PRUNE_EVERY_MS) {
+    lastReceiptPrune.set(db, nowMs);
+    const cutoff = new Date(nowMs - REPORT_RECEIPT_TTL_HOURS * 3_600_000).toISOString();
+    await db
+      .deleteFrom('report_receipts')
+      .where('received_at', '<', cutoff)
+      .execute()
+      .catch(() => {});
+  }
   // The worker may have stored the gateway id after our lookup but read the early reports before our
   // commit; then nobody would apply what we kept. Looking again after our commit closes that gap (the
   // DELETE … RETURNING in applyEarlyReports makes a double application impossible).

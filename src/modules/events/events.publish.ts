@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { isFinal, isMessageStatus, STATUSES } from '../../core/status/index.js';
 import type { Database } from '../../db/database.js';
+import { transactionsFor } from '../../db/tx-group.js';
 import type { EventBus, HeraldEvent } from './events.bus.js';
 
 /** One committed status change, as the code that made it knows it. */
@@ -69,7 +70,8 @@ export async function publishStatusChanges({
         .execute();
       return true;
     };
-    if (await (db.isTransaction ? mark(db) : db.transaction().execute(mark)))
+    // SQLite: concurrent completions share commits (db/tx-group.ts).
+    if (await (db.isTransaction ? mark(db) : transactionsFor(db)(mark)))
       events.push({ type: 'batch.completed', eventId, batchId, orgUnitId, at: now });
   }
   await bus.publish(events);
