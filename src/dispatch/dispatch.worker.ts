@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/db.js';
+import { transactionsFor } from '../db/tx-group.js';
 import type { EventBus } from '../modules/events/events.bus.js';
 import type { CommittedStatusChange } from '../modules/events/events.publish.js';
 import { listProviderAccounts, type ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
@@ -102,6 +103,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     journal ? (account) => withSubmitJournal(opener(account), journal, account.id) : opener,
   );
   const horizonMs = deps.rate?.horizonMs ?? DEFAULT_RATE_HORIZON_MS;
+  // SQLite: the per-message writes of the messages in flight share commits (one writer at a time).
+  const tx = transactionsFor(ddb);
   const ctx: DispatchContext = {
     db: db.kysely,
     ddb,
@@ -114,6 +117,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     sleep: deps.sleep ?? realSleep,
     limiter: createRateLimiter({
       db: ddb,
+      tx,
       clock,
       horizonMs,
       headroom: deps.rate?.headroom ?? DEFAULT_RATE_HEADROOM,
@@ -134,6 +138,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     rateCost:
       deps.rateCost ??
       ((account, parts) => (pool.get(account).capabilities.throughputUnit === 'parts' ? parts : 1)),
+    tx,
   };
   const statusTimeoutMs = config.statusTimeoutHours * 3_600_000;
   const statusCheckEveryMs = deps.statusCheckEveryMs ?? 60_000;
@@ -249,10 +254,13 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (nowMs - lastStatusCheckMs >= statusCheckEveryMs) await timeouts();
         if (nowMs - lastListenMs >= listenEveryMs) await refreshListeners();
         const free = config.workerConcurrency - tasks.size;
-        const started = free > 0 ? await claimAndStart(Math.min(config.workerBatchSize, free)) : [];
+        const asked = Math.min(config.workerBatchSize, free);
+        const started = asked > 0 ? await claimAndStart(asked) : [];
         failures = 0;
         if (stopping) break;
-        if (started.length === config.workerBatchSize && tasks.size < config.workerConcurrency) continue;
+        // A claim that got all it asked for probably left more due: claim again while there is room.
+        // (Not `=== workerBatchSize`: a claim limited by the free room would then wait for the poll.)
+        if (asked > 0 && started.length === asked && tasks.size < config.workerConcurrency) continue;
         if (tasks.size >= config.workerConcurrency) {
           // Full: wake when enough finished to claim several at once (or after the poll interval,
           // whichever is first). Waking for each one claimed one message per claim transaction: under
