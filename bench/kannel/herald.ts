@@ -71,6 +71,12 @@ export async function startHerald(opts: {
     HERALD_DATA_DIR: dataDir,
     HERALD_DATABASE_URL: `sqlite:${dbFile}`,
     HERALD_LOG_LEVEL: 'info',
+    // The worker's tuning knobs may come from the caller's shell, to compare settings on one load.
+    ...Object.fromEntries(
+      ['HERALD_WORKER_CONCURRENCY', 'HERALD_WORKER_BATCH_SIZE']
+        .filter((k) => process.env[k])
+        .map((k) => [k, process.env[k]]),
+    ),
   });
   const child = spawnManaged({
     name: 'herald',

@@ -3,8 +3,9 @@
  * concurrency from the bench's load client; the profile lands in --out (default: a temp directory)
  * and the top functions by self time are printed.
  *
- * Run: npx tsx bench/kannel/profile-accept.ts [--n=10000] [--concurrency=32] [--mode=api|all] [--drain] [--out=DIR]
- * (`--drain`, with mode all: also waits until the worker brought every message to a final status)
+ * Run: npx tsx bench/kannel/profile-accept.ts [--n=10000] [--concurrency=32] [--mode=api|all] [--drain] [--out=DIR] [--keep]
+ * (`--drain`, with mode all: also waits until the worker brought every message to a final status;
+ * `--keep`: keeps the run's directory with its database and log)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -64,7 +65,8 @@ try {
 } finally {
   await herald.stop();
   await stopAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (process.argv.includes('--keep')) console.log(`kept ${dir} (database and herald.log)`);
+  else fs.rmSync(dir, { recursive: true, force: true });
 }
 const file = fs
   .readdirSync(out)
