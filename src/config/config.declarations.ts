@@ -139,13 +139,13 @@ export const settingDeclarations = {
     env: 'HERALD_WORKER_CONCURRENCY',
     doc: 'Messages one worker process handles at the same time (waiting for a rate slot or a gateway answer).',
     schema: integer(1, 1000),
-    default: '16',
+    default: '64',
   }),
   workerBatchSize: declare({
     env: 'HERALD_WORKER_BATCH_SIZE',
     doc: 'Messages a worker claims in one statement.',
     schema: integer(1, 500),
-    default: '10',
+    default: '32',
   }),
   workerLeaseSeconds: declare({
     env: 'HERALD_WORKER_LEASE_SECONDS',
