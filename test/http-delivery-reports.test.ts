@@ -417,3 +417,144 @@ describe.each(TEST_DIALECTS)('delivery reports on %s', (dialect) => {
     expect(seen).toEqual([]);
   });
 });
+
+// Imported here (not at the top) so this block is appended without touching the tests above.
+const { REPORT_RECEIPT_TTL_HOURS } = await import(
+  '../src/modules/delivery-reports/delivery-reports.usecases.js'
+);
+
+describe.each(TEST_DIALECTS)('delivery report receipts on %s: pruned at most once a minute', (dialect) => {
+  // A fresh app (and so a fresh Kysely instance: the last prune is tracked per instance) per test.
+  let t: TestApp;
+  let account: { id: string };
+  let orgUnitId: string;
+  beforeEach(async () => {
+    t = await createTestApp(dialect);
+    orgUnitId = (await t.setupAdmin()).orgUnitId;
+    account = await t.db.kysely.selectFrom('provider_accounts').select(['id']).executeTakeFirstOrThrow();
+  });
+  afterEach(async () => t.close());
+
+  const TTL_MS = REPORT_RECEIPT_TTL_HOURS * 3_600_000;
+  const at = (ms: number) => new Date(ms).toISOString();
+  /** A receipt as an earlier report left it, received at `receivedAt`. */
+  const seedReceipt = (digest: string, receivedAt: string) =>
+    t.db.kysely
+      .insertInto('report_receipts')
+      .values({ provider_account_id: account.id, digest, received_at: receivedAt })
+      .execute();
+  /** The seeded receipts still stored (the reports' own receipts have hex digests). */
+  const seeded = async () =>
+    (
+      await t.db.kysely
+        .selectFrom('report_receipts')
+        .select('digest')
+        .where('digest', 'like', 'seed-%')
+        .orderBy('digest')
+        .execute()
+    ).map((r) => r.digest);
+  const receiptCount = async () =>
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom('report_receipts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const deliver = (gatewayId: string, status: 'sent' | 'delivered' = 'delivered') =>
+    applyDeliveryReports({
+      db: t.db.kysely,
+      clock: t.clock,
+      bus: t.bus,
+      providerAccountId: account.id,
+      reports: [{ gatewayId, status }],
+    });
+
+  it('the first report prunes old receipts; one 10 s later prunes nothing; one over 60 s later does', async () => {
+    const t0 = t.clock.now().getTime();
+    await seedReceipt('seed-a-old', at(t0 - TTL_MS - 1_000)); // past the TTL now
+    await seedReceipt('seed-b-soon', at(t0 - TTL_MS + 5_000)); // past the TTL from t0 + 5 s
+    await seedReceipt('seed-c-young', at(t0 - TTL_MS + 2 * 3_600_000)); // within the TTL throughout
+    for (const g of ['prune-1', 'prune-2', 'prune-3'])
+      await insertSubmittedMessage(t, { orgUnitId, accountId: account.id, gatewayId: g });
+
+    expect(await deliver('prune-1')).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(await seeded()).toEqual(['seed-b-soon', 'seed-c-young']);
+
+    t.clock.advance(10_000);
+    // seed-b-soon is older than the TTL now, but the last prune was 10 s ago: it stays.
+    expect(new Date(t0 + 10_000 - TTL_MS).toISOString() > at(t0 - TTL_MS + 5_000)).toBe(true);
+    expect(await deliver('prune-2')).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(await seeded()).toEqual(['seed-b-soon', 'seed-c-young']);
+
+    t.clock.advance(51_000); // t0 + 61 s: more than a minute since the first prune
+    expect(await deliver('prune-3')).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(await seeded()).toEqual(['seed-c-young']);
+    // The reports' own receipts are young and kept.
+    expect(await receiptCount()).toBe(1 + 3);
+  });
+
+  it('the minute is counted per database: another database prunes on its first report', async () => {
+    const other = await createTestApp(dialect);
+    try {
+      await other.setupAdmin();
+      const otherAccount = await other.db.kysely
+        .selectFrom('provider_accounts')
+        .select(['id'])
+        .executeTakeFirstOrThrow();
+      const t0 = t.clock.now().getTime();
+      // This database pruned just now …
+      await deliver('per-db-1');
+      // … the other one never did: its first report prunes its old receipt at once.
+      await other.db.kysely
+        .insertInto('report_receipts')
+        .values({
+          provider_account_id: otherAccount.id,
+          digest: 'seed-other',
+          received_at: at(t0 - TTL_MS - 1),
+        })
+        .execute();
+      await applyDeliveryReports({
+        db: other.db.kysely,
+        clock: other.clock,
+        bus: other.bus,
+        providerAccountId: otherAccount.id,
+        reports: [{ gatewayId: 'per-db-2', status: 'delivered' }],
+      });
+      const left = await other.db.kysely
+        .selectFrom('report_receipts')
+        .select('digest')
+        .where('digest', '=', 'seed-other')
+        .execute();
+      expect(left).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a replayed report is still a duplicate just before the TTL ends, even after prunes ran', async () => {
+    const id = await insertSubmittedMessage(t, { orgUnitId, accountId: account.id, gatewayId: 'dup-ttl' });
+    expect(await deliver('dup-ttl')).toEqual({ applied: 1, ignored: 0, unmatched: 0, duplicates: 0 });
+
+    t.clock.advance(TTL_MS - 60_000);
+    await insertSubmittedMessage(t, { orgUnitId, accountId: account.id, gatewayId: 'dup-other' });
+    // A prune runs here (over a minute since the last): the first receipt is not old enough to go.
+    expect(await deliver('dup-other')).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(await receiptCount()).toBe(2);
+
+    t.clock.advance(30_000);
+    expect(await deliver('dup-ttl')).toEqual({ applied: 0, ignored: 1, unmatched: 0, duplicates: 1 });
+    const events = await t.db.kysely
+      .selectFrom('message_events')
+      .select(['to_status', 'applied'])
+      .where('message_id', '=', id)
+      .execute();
+    expect(events).toHaveLength(1);
+
+    // Past the TTL and over a minute after the last prune: the first report's receipt is deleted.
+    t.clock.advance(2 * 60_000);
+    await deliver('dup-other', 'sent');
+    expect(await receiptCount()).toBe(2); // dup-other's two receipts; dup-ttl's is gone
+  });
+});
