@@ -19,6 +19,8 @@ export const gateways = {
   'gateways.edit': 'Edit',
   'gateways.testSend': 'Test send',
   'gateways.settingsCount': '{n} settings',
+  'gateways.owner': 'Org unit: {owner}',
+  'gateways.ownerAbove': 'a unit above yours',
 
   'gatewayKind.simulator': 'Simulator (built in)',
   'gatewayKind.http': 'Generic HTTP gateway',
@@ -74,6 +76,7 @@ export const gateways = {
   'senders.col.senderId': 'Sender ID',
   'senders.col.gateway': 'Gateway',
   'senders.col.fallback': 'Fallback gateway',
+  'senders.col.owner': 'Org unit',
   'senders.col.orgUnits': 'Used by',
   'senders.none': 'No sender configuration yet.',
   'senders.noFallback': 'No fallback',
@@ -85,6 +88,9 @@ export const gateways = {
   'senderForm.senderIdHelp': 'A phone number or up to 11 letters and digits, as the recipient sees it.',
   'senderForm.gateway': 'Gateway',
   'senderForm.fallback': 'Fallback gateway',
+  'senderForm.orgUnit': 'Org unit',
+  'senderForm.orgUnitHelp':
+    'Shared: every unit may use it, with shared gateways only. A unit: that unit and the units below it.',
   'senderForm.saved': 'The sender configuration "{name}" was saved.',
   'unitSenders.title': 'Sender per org unit',
   'unitSenders.col.orgUnit': 'Org unit',

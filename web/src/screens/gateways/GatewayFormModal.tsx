@@ -20,14 +20,13 @@ import { useSession } from '../../auth/session';
 import { type MessageKey, t } from '../../i18n';
 import { fieldErrors, problemText } from '../../lib/problem';
 import { ScreenLoading } from '../../shell/ScreenState';
+import { SHARED, useOwnership } from './ownership';
 import { type JsonSchema, SettingsFields, type SettingsValues, settingsToSend } from './SettingsFields';
 
 type Gateway = Schemas['Gateway'];
 type Kind = Gateway['kind'];
 type Shift = Gateway['shiftTables'][number];
 const MASK = '********';
-/** The owner select's value for a shared gateway (`orgUnitId: null`). */
-const SHARED = 'shared';
 
 /** A refusal that names one setting (`details.field`, e.g. an address not allowed) goes next to that field. */
 function withDetailField(err: unknown, errors: Record<string, string>): Record<string, string> {
@@ -82,6 +81,7 @@ function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void 
   const qc = useQueryClient();
   const kinds = useGatewayKinds();
   const session = useSession();
+  const ownership = useOwnership();
   // Shared gateways are the system managers'; a unit manager adds gateways for their units.
   const seesAll = session.me.orgUnits === 'all';
   const [owner, setOwner] = useState(
@@ -177,10 +177,7 @@ function GatewayForm({ gateway, onClose }: { gateway?: Gateway; onClose(): void 
           <Select
             label={t('gatewayForm.orgUnit')}
             description={t('gatewayForm.orgUnitHelp')}
-            data={[
-              ...(seesAll || owner === SHARED ? [{ value: SHARED, label: t('gatewayForm.shared') }] : []),
-              ...session.orgUnits.map((u) => ({ value: u.id, label: u.name })),
-            ]}
+            data={ownership.ownerOptions(owner)}
             value={owner}
             onChange={(v) => v && setOwner(v)}
             allowDeselect={false}

@@ -17,6 +17,7 @@ import { api, must, type Schemas } from '../../api/client';
 import { formatMoney, t } from '../../i18n';
 import { LoadError, ScreenHeader, ScreenLoading } from '../../shell/ScreenState';
 import { GatewayFormModal, kindLabel } from './GatewayFormModal';
+import { useOwnership } from './ownership';
 import { SendersSection } from './SendersSection';
 import { TestSendModal } from './TestSendModal';
 
@@ -51,7 +52,18 @@ function CopyUrl({ label, url }: { label: string; url: string }) {
   );
 }
 
-function GatewayCard({ g, onEdit, onTest }: { g: Gateway; onEdit(): void; onTest(): void }) {
+/** A gateway's card; `onEdit` only for those who may change it (see `useOwnership`). */
+function GatewayCard({
+  g,
+  owner,
+  onEdit,
+  onTest,
+}: {
+  g: Gateway;
+  owner: string;
+  onEdit?: () => void;
+  onTest(): void;
+}) {
   return (
     <Card withBorder padding="md" data-testid="gateway-card" data-name={g.name}>
       <Stack gap="xs">
@@ -63,6 +75,9 @@ function GatewayCard({ g, onEdit, onTest }: { g: Gateway; onEdit(): void; onTest
             {kindLabel(g.kind)}
           </Badge>
         </Group>
+        <Text size="sm" data-testid="gateway-owner">
+          {t('gateways.owner', { owner })}
+        </Text>
         <Text size="sm" c="dimmed">
           {t('gateways.throughput', { n: g.messagesPerSecond })} · {t('gateways.maxParts', { n: g.maxParts })}{' '}
           ·{' '}
@@ -73,9 +88,11 @@ function GatewayCard({ g, onEdit, onTest }: { g: Gateway; onEdit(): void; onTest
         {g.callbackUrl && <CopyUrl label={t('gateways.callbackUrl')} url={g.callbackUrl} />}
         {g.inboundUrl && <CopyUrl label={t('gateways.inboundUrl')} url={g.inboundUrl} />}
         <Group gap="xs">
-          <Button size="xs" variant="light" onClick={onEdit} aria-label={`${t('gateways.edit')} ${g.name}`}>
-            {t('gateways.edit')}
-          </Button>
+          {onEdit && (
+            <Button size="xs" variant="light" onClick={onEdit} aria-label={`${t('gateways.edit')} ${g.name}`}>
+              {t('gateways.edit')}
+            </Button>
+          )}
           <Button
             size="xs"
             variant="default"
@@ -96,6 +113,7 @@ export default function GatewaysScreen() {
   const [editing, setEditing] = useState<Gateway | 'new' | null>(null);
   const [testing, setTesting] = useState<Gateway | null>(null);
   const items = gateways.data?.items ?? [];
+  const ownership = useOwnership();
   return (
     <Stack gap="lg">
       <ScreenHeader
@@ -108,7 +126,14 @@ export default function GatewaysScreen() {
       {!gateways.isPending && items.length === 0 && <Text c="dimmed">{t('gateways.none')}</Text>}
       <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
         {items.map((g) => (
-          <GatewayCard key={g.id} g={g} onEdit={() => setEditing(g)} onTest={() => setTesting(g)} />
+          <GatewayCard
+            key={g.id}
+            g={g}
+            owner={ownership.ownerLabel(g.orgUnitId)}
+            // Test sends stay for every gateway listed: the server lets gateway managers test any they see.
+            onEdit={ownership.manages(g.orgUnitId) ? () => setEditing(g) : undefined}
+            onTest={() => setTesting(g)}
+          />
         ))}
       </SimpleGrid>
       {gateways.data && <SendersSection gateways={items} />}

@@ -9,6 +9,7 @@ import { useSaveForm } from '../../components/useSaveForm';
 import { t } from '../../i18n';
 import { problemText } from '../../lib/problem';
 import { LoadError } from '../../shell/ScreenState';
+import { ownerOfValue, ownerValue, useOwnership } from './ownership';
 
 type Sender = Schemas['SenderConfig'];
 type Gateway = Schemas['Gateway'];
@@ -16,6 +17,7 @@ type Gateway = Schemas['Gateway'];
 /** Sender configurations (gateway, sender ID, fallback gateway) and which one each org unit uses. */
 export function SendersSection({ gateways }: { gateways: Gateway[] }) {
   const session = useSession();
+  const ownership = useOwnership();
   const qc = useQueryClient();
   const senders = useQuery({ queryKey: ['senders'], queryFn: () => must(api.GET('/api/senders', {})) });
   const [editing, setEditing] = useState<Sender | 'new' | null>(null);
@@ -68,12 +70,13 @@ export function SendersSection({ gateways }: { gateways: Gateway[] }) {
       <ListTable
         label={t('senders.title')}
         testId="senders-table"
-        minWidth={720}
+        minWidth={840}
         columns={[
           t('senders.col.name'),
           t('senders.col.senderId'),
           t('senders.col.gateway'),
           t('senders.col.fallback'),
+          t('senders.col.owner'),
           t('senders.col.orgUnits'),
           '',
         ]}
@@ -84,16 +87,20 @@ export function SendersSection({ gateways }: { gateways: Gateway[] }) {
             <Table.Td>{s.senderId}</Table.Td>
             <Table.Td>{gatewayName(s.providerAccountId)}</Table.Td>
             <Table.Td>{gatewayName(s.fallbackProviderAccountId) || t('senders.noFallback')}</Table.Td>
+            <Table.Td>{ownership.ownerLabel(s.orgUnitId)}</Table.Td>
             <Table.Td>{s.orgUnitIds.map(session.orgUnitName).join(', ')}</Table.Td>
             <Table.Td>
-              <Button
-                size="compact-xs"
-                variant="subtle"
-                onClick={() => setEditing(s)}
-                aria-label={`${t('senders.edit')} ${s.name}`}
-              >
-                {t('senders.edit')}
-              </Button>
+              {/* Only for those who may change it: the server refuses the others (403). */}
+              {ownership.manages(s.orgUnitId) && (
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  onClick={() => setEditing(s)}
+                  aria-label={`${t('senders.edit')} ${s.name}`}
+                >
+                  {t('senders.edit')}
+                </Button>
+              )}
             </Table.Td>
           </Table.Tr>
         ))}
@@ -164,20 +171,42 @@ function SenderForm({
   gateways: Gateway[];
   onClose(): void;
 }) {
+  const ownership = useOwnership();
+  // New configurations belong to the unit chosen in the header when the user manages it (see useOwnership).
+  const [owner, setOwner] = useState(sender ? ownerValue(sender.orgUnitId) : ownership.defaultOwner);
+  // Only gateways the chosen owner may use (shared configurations: shared gateways); the one already set stays.
+  const usable = gateways.filter(
+    (g) =>
+      ownership.usableBy(g.orgUnitId, ownerOfValue(owner)) ||
+      g.id === sender?.providerAccountId ||
+      g.id === sender?.fallbackProviderAccountId,
+  );
   const [name, setName] = useState(sender?.name ?? '');
   const [senderId, setSenderId] = useState(sender?.senderId ?? '');
   const [gatewayId, setGatewayId] = useState<string | null>(
-    sender?.providerAccountId ?? gateways[0]?.id ?? null,
+    sender?.providerAccountId ?? usable[0]?.id ?? null,
   );
   const [fallback, setFallback] = useState<string>(sender?.fallbackProviderAccountId ?? '');
-  const options = gateways.map((g) => ({ value: g.id, label: g.name }));
+  const options = usable.map((g) => ({ value: g.id, label: g.name }));
+
+  const changeOwner = (value: string) => {
+    setOwner(value);
+    // A gateway the new owner may not use is let go rather than refused on save.
+    const fits = (id: string | null) =>
+      !!id && gateways.some((g) => g.id === id && ownership.usableBy(g.orgUnitId, ownerOfValue(value)));
+    if (!fits(gatewayId)) {
+      setGatewayId(gateways.find((g) => ownership.usableBy(g.orgUnitId, ownerOfValue(value)))?.id ?? null);
+    }
+    if (fallback && !fits(fallback)) setFallback('');
+  };
 
   const { busy, error, errors, submit } = useSaveForm({
-    ready: !!gatewayId,
+    ready: !!gatewayId && !!owner,
     save: () => {
       const body = {
         name: name.trim(),
         senderId: senderId.trim(),
+        orgUnitId: ownerOfValue(owner),
         providerAccountId: gatewayId ?? '',
         fallbackProviderAccountId: fallback || null,
       };
@@ -208,6 +237,16 @@ function SenderForm({
           value={senderId}
           onChange={(e) => setSenderId(e.currentTarget.value)}
           error={errors.senderId}
+        />
+        <Select
+          label={t('senderForm.orgUnit')}
+          description={t('senderForm.orgUnitHelp')}
+          data={ownership.ownerOptions(owner)}
+          value={owner}
+          onChange={(v) => v && changeOwner(v)}
+          allowDeselect={false}
+          error={errors.orgUnitId}
+          data-testid="sender-org-unit"
         />
         <Select
           label={t('senderForm.gateway')}
