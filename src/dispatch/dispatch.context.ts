@@ -73,6 +73,11 @@ export interface DispatchContext {
    * the messages in flight share commits (db/tx-group.ts); on PostgreSQL each has its own.
    */
   tx: TxRunner<DispatchDatabase>;
+  /**
+   * A write of one statement (lease, submit marker): on SQLite it joins the shared commits like `tx`;
+   * on PostgreSQL it runs on its own, without BEGIN/COMMIT round trips that would hold its row lock.
+   */
+  write: TxRunner<DispatchDatabase>;
 }
 
 /** Publishes committed changes; a failure is logged, never undoes or fails the send. */

@@ -50,7 +50,7 @@ const toChange = (
 /** Extends the lease while the message waits (for a rate slot). False: this worker lost it. */
 export async function renewLease(ctx: DispatchContext, m: ClaimedRow, untilMs: number): Promise<boolean> {
   const r = await withDbRetry(ctx, 'renew lease', () =>
-    ctx.tx((trx) =>
+    ctx.write((trx) =>
       fenced(trx, ctx, m)
         .set({ lease_until: new Date(untilMs).toISOString() })
         .executeTakeFirst(),
@@ -72,7 +72,7 @@ export async function markSubmitStarted(
 ): Promise<boolean> {
   const now = ctx.clock.now().toISOString();
   const r = await withDbRetry(ctx, 'mark submit started', () =>
-    ctx.tx((trx) =>
+    ctx.write((trx) =>
       fenced(trx, ctx, m)
         .set({
           submit_started_at: now,

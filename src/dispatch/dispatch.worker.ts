@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/db.js';
-import { transactionsFor } from '../db/tx-group.js';
+import { type TxRunner, transactionsFor } from '../db/tx-group.js';
 import type { EventBus } from '../modules/events/events.bus.js';
 import type { CommittedStatusChange } from '../modules/events/events.publish.js';
 import { listProviderAccounts, type ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
@@ -23,7 +23,7 @@ import {
 import { registryOpenerFor } from './dispatch.sink.js';
 import { checkStatusTimeouts } from './dispatch.status-timeout.js';
 import { processClaimed } from './dispatch.submit.js';
-import { dispatchDb } from './dispatch.tables.js';
+import { type DispatchDatabase, dispatchDb } from './dispatch.tables.js';
 
 /**
  * The settings the worker reads (see config.declarations.ts): its own, and through the adapters' deps
@@ -105,6 +105,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const horizonMs = deps.rate?.horizonMs ?? DEFAULT_RATE_HORIZON_MS;
   // SQLite: the per-message writes of the messages in flight share commits (one writer at a time).
   const tx = transactionsFor(ddb);
+  const write: TxRunner<DispatchDatabase> = db.dialect === 'sqlite' ? tx : (fn) => fn(ddb);
   const ctx: DispatchContext = {
     db: db.kysely,
     ddb,
@@ -117,7 +118,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     sleep: deps.sleep ?? realSleep,
     limiter: createRateLimiter({
       db: ddb,
-      tx,
+      tx: write,
       clock,
       horizonMs,
       headroom: deps.rate?.headroom ?? DEFAULT_RATE_HEADROOM,
@@ -139,6 +140,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       deps.rateCost ??
       ((account, parts) => (pool.get(account).capabilities.throughputUnit === 'parts' ? parts : 1)),
     tx,
+    write,
   };
   const statusTimeoutMs = config.statusTimeoutHours * 3_600_000;
   const statusCheckEveryMs = deps.statusCheckEveryMs ?? 60_000;
