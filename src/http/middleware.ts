@@ -122,14 +122,19 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Ar
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (e?: unknown) => {
-      incoming.off('data', onData).off('end', onEnd).off('error', done).off('aborted', onAborted);
+      incoming
+        .off('data', onData)
+        .off('end', onEnd)
+        .off('error', done)
+        .off('aborted', onAborted)
+        .off('close', onClose);
       if (e) reject(e);
       else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
       if (size > limit) {
-        // Stop reading; the rest is left to the server (the answer is 413 and the connection closes).
+        // Stop reading; the answer is 413 and the server drains or drops the rest.
         incoming.pause();
         done(tooLarge(limit));
         return;
@@ -138,8 +143,18 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Ar
     };
     const onEnd = () => done();
     const onAborted = () => done(new Error('request aborted by the client'));
-    incoming.on('data', onData).on('end', onEnd).on('error', done).on('aborted', onAborted);
+    // Closed without an end (the client went away): nothing more will come.
+    const onClose = () => {
+      if (!incoming.readableEnded) onAborted();
+    };
+    incoming
+      .on('data', onData)
+      .on('end', onEnd)
+      .on('error', done)
+      .on('aborted', onAborted)
+      .on('close', onClose);
     if (incoming.readableEnded) done();
+    else if (incoming.destroyed || incoming.readableAborted) onAborted();
   });
 }
 
