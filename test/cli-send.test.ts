@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = path.join(ROOT, 'src', 'main.ts');
 
-describe('herald send', () => {
+describe('herald send', { timeout: 90_000 }, () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   const run = (args: string[], input?: string) =>

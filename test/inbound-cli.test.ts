@@ -14,7 +14,7 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = path.join(ROOT, 'src', 'main.ts');
 const run = promisify(execFile);
 
-describe('herald inbound simulate / list', () => {
+describe('herald inbound simulate / list', { timeout: 90_000 }, () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let server: RunningServer;

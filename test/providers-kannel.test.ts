@@ -143,7 +143,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
     it('GSM text (with extension characters) reaches the SMSC as UTF-8 for its driver to map', async () => {
       const m = message('Grüße! Rabatt 10 € auf {alles} [heute] ~ | ^');
       expect(m.encoding).toBe('GSM-7');
-      expect((await make(settingsFor(k)).send(m)).ok).toBe(true);
+      expect(await make(settingsFor(k)).send(m)).toMatchObject({ ok: true });
       const mt = await k.waitForMt((x) => x.to === m.to, 10_000);
       expect(mt.type).toBe('text');
       expect(mt.data.toString('utf8')).toBe(m.text);
@@ -152,7 +152,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
     it('Herald splits: each part is its own SMS with one concatenation header, in order, joined to the text', async () => {
       const m = message('Herald multipart test. '.repeat(18));
       expect(m.parts).toHaveLength(3);
-      expect((await make(settingsFor(k)).send(m)).ok).toBe(true);
+      expect(await make(settingsFor(k)).send(m)).toMatchObject({ ok: true });
       const mts = [];
       for (let seq = 1; seq <= 3; seq++) {
         mts.push(await k.waitForMt((x) => x.to === m.to && x.udh?.[5] === seq, 10_000));
@@ -169,7 +169,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
     it('Herald splits UCS-2: parts carry UTF-16BE and the header, surrogate pairs never split', async () => {
       const m = message(`${'Ж'.repeat(66)}😀${'я'.repeat(10)}`);
       expect(m.parts).toHaveLength(2);
-      expect((await make(settingsFor(k)).send(m)).ok).toBe(true);
+      expect(await make(settingsFor(k)).send(m)).toMatchObject({ ok: true });
       const first = await k.waitForMt((x) => x.to === m.to && x.udh?.[5] === 1, 10_000);
       const second = await k.waitForMt((x) => x.to === m.to && x.udh?.[5] === 2, 10_000);
       expect(first.udh![4]).toBe(2);
@@ -182,7 +182,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
       const m = message('Report per part. '.repeat(12));
       expect(m.parts).toHaveLength(2);
       const p = make(settingsFor(k));
-      expect((await p.send(m)).ok).toBe(true);
+      expect(await p.send(m)).toMatchObject({ ok: true });
       const seen = new Set<string>();
       for (const request of await reportsFor(m, 4)) {
         const parsed = p.parseDeliveryReport(request);
@@ -200,7 +200,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
       const m = message('Kannel splits this one. '.repeat(10));
       expect(m.parts).toHaveLength(2);
       const p = make(settingsFor(k, { splitting: 'kannel' }));
-      expect((await p.send(m)).ok).toBe(true);
+      expect(await p.send(m)).toMatchObject({ ok: true });
       const first = await k.waitForMt((x) => x.to === m.to && x.udh?.[5] === 1, 10_000);
       const second = await k.waitForMt((x) => x.to === m.to && x.udh?.[5] === 2, 10_000);
       expect(first.udh![4]).toBe(2);
@@ -214,7 +214,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
       const m = message('Percent path', {});
       const withPercent = { ...m, callbackUrl: `${callbacks.url}/p%41th-${n}` };
       const p = make(settingsFor(k, { dlrMask: 1 }));
-      expect((await p.send(withPercent)).ok).toBe(true);
+      expect(await p.send(withPercent)).toMatchObject({ ok: true });
       const request = await callbacks.next(10_000, `/callback/p%41th-${n}`);
       expect(p.parseDeliveryReport(request)).toMatchObject({ ok: true, reports: [{ status: 'delivered' }] });
     });
@@ -223,7 +223,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
       const secret = 'a-report-secret-of-the-account';
       const p = make(settingsFor(k, { reportSecret: secret, dlrMask: 1 }));
       const m = message('Signed report');
-      expect((await p.send(m)).ok).toBe(true);
+      expect(await p.send(m)).toMatchObject({ ok: true });
       const [request] = await reportsFor(m, 1);
       expect(request!.query.sig).toMatch(/^[0-9a-f]{32}$/);
       expect(p.parseDeliveryReport(request!)).toMatchObject({ ok: true, reports: [{ gatewayId: m.id }] });
@@ -296,7 +296,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
       const path = new URL(m.callbackUrl).pathname;
       callbacks.respondWith(503);
       try {
-        expect((await p.send(m)).ok).toBe(true);
+        expect(await p.send(m)).toMatchObject({ ok: true });
         const deadline = Date.now() + 10_000;
         while (!callbacks.received.some((r) => new URL(r.url).pathname === path) && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 20));
@@ -342,7 +342,7 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
         await server.nextRequest();
         // A marker sent after the answer: had Kannel replied, the reply would reach fakesmsc before it.
         const marker = message('marker');
-        expect((await make(settingsFor(k, { dlrMask: 0 })).send(marker)).ok).toBe(true);
+        expect(await make(settingsFor(k, { dlrMask: 0 })).send(marker)).toMatchObject({ ok: true });
         await k.waitForMt((x) => x.to === marker.to, 10_000);
         expect(k.mt().filter((x) => x.to === '+4915199990002')).toEqual([]);
 
@@ -562,7 +562,9 @@ describe.skipIf(KANNEL_MISSING.length > 0)('Kannel (real bearerbox + smsbox + fa
         deps,
       );
       const base = conformanceMessage('http://herald.test/api/callbacks/t');
-      expect((await p.send({ ...base, validityUntil: new Date(clockAt.getTime() + 61_000) })).ok).toBe(true);
+      expect(await p.send({ ...base, validityUntil: new Date(clockAt.getTime() + 61_000) })).toMatchObject({
+        ok: true,
+      });
       expect(new URL(seen[0]!).searchParams.get('validity')).toBe('2');
       expect(await p.send({ ...base, validityUntil: clockAt })).toMatchObject({
         ok: false,
