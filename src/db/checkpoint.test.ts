@@ -105,7 +105,7 @@ describe('WAL checkpoints on a thread of their own', () => {
       n: 2000,
     });
 
-    // Only the thread can have copied them: the connection checkpoints itself at 25,000 pages.
+    // Only the thread can have copied them: the connection checkpoints itself only at SAFETY_AUTOCHECKPOINT_PAGES (4,000 pages, 16 MB).
     expect(await waitFor(() => rowsInMainFile(file, dir) === 2000, 10_000)).toBe(true);
     expect(fs.statSync(file).size).toBeGreaterThan(2000 * 1000);
 
@@ -116,7 +116,7 @@ describe('WAL checkpoints on a thread of their own', () => {
     await stopping.stop();
     expect(rowsInMainFile(file, dir)).toBe(2300);
 
-    // The thread is gone: nothing copies new frames any more (the connection would not before 25,000 pages).
+    // The thread is gone: nothing copies new frames any more (the connection would not before SAFETY_AUTOCHECKPOINT_PAGES).
     await insertRows(2300, 300);
     await sleep(400);
     expect(rowsInMainFile(file, dir)).toBe(2300);
