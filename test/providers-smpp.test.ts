@@ -258,6 +258,31 @@ describe.skipIf(SMSC_MISSING !== null)('smpp adapter against the Net::SMPP SMSC'
     }
   });
 
+  it('a message that finds no place in the window within windowWaitMs is not sent: retryable SMPP_WINDOW_FULL', async () => {
+    await smsc.command({ cmd: 'reset' });
+    await smsc.command({ cmd: 'delay', ms: 1500 });
+    try {
+      const p = make(smsc, uniqueName('windowwait'), collectingSink(), {
+        settings: { windowSize: 1, windowWaitMs: 300 },
+      });
+      const outcomes = await Promise.all(Array.from({ length: 3 }, (_, i) => p.send(message(`Window ${i}`))));
+      // The first goes on the wire and is answered after 1.5 s; the other two gave up after 300 ms.
+      expect(outcomes[0]).toMatchObject({ ok: true });
+      for (const o of outcomes.slice(1)) {
+        expect(o).toMatchObject({ ok: false, class: 'retryable', code: 'SMPP_WINDOW_FULL' });
+        if (!o.ok) expect(o.text).toContain('nothing was sent');
+      }
+      // The SMSC got exactly one submit_sm: the two that gave up never went out later either.
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await smsc.stats()).submits).toBe(1);
+      // The window works on afterwards: a place that came free is used again.
+      expect(await p.send(message('After'))).toMatchObject({ ok: true });
+      expect((await smsc.stats()).submits).toBe(2);
+    } finally {
+      await smsc.command({ cmd: 'delay', ms: 0 });
+    }
+  });
+
   it('ESME_RTHROTTLED and ESME_RMSGQFUL are throttled with a back-off; other statuses are permanent with code and hex', async () => {
     const throttled = await make(smsc, uniqueName('throttle'), collectingSink()).send(message('x'));
     expect(throttled).toEqual({

@@ -120,7 +120,10 @@ function createSmpp(account: ProviderAccount<SmppSettings>, deps: ProviderDeps):
         ok: false,
         class: 'retryable',
         code: answer.code,
-        text: 'No SMPP bind to the SMSC; nothing was sent.',
+        text:
+          answer.code === 'SMPP_WINDOW_FULL'
+            ? 'The SMPP window stayed full (the SMSC answers slowly); nothing was sent.'
+            : 'No SMPP bind to the SMSC; nothing was sent.',
         retryAfterMs: answer.retryAfterMs,
       };
     }

@@ -262,12 +262,29 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
     return binding;
   }
 
-  async function acquire(): Promise<void> {
+  /**
+   * A place in the window; false when none came free within `windowWaitMs`. The message then was not
+   * sent, and says so (retryable), before the worker's submit timeout could call it `unknown` while it
+   * was still waiting here — and send it later anyway.
+   */
+  function acquire(): Promise<boolean> {
     if (inFlight < s.windowSize) {
       inFlight++;
-      return;
+      return Promise.resolve(true);
     }
-    await new Promise<void>((resolve) => windowWaiters.push(resolve));
+    return new Promise<boolean>((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const at = windowWaiters.indexOf(waiter);
+        if (at < 0) return; // handed a place in the same turn
+        windowWaiters.splice(at, 1);
+        resolve(false);
+      }, s.windowWaitMs);
+      windowWaiters.push(waiter);
+    });
   }
 
   /** Hands the slot straight to the next waiter, so a late arrival cannot overtake the queue. */
@@ -284,7 +301,7 @@ export function createSmppConnection(options: ConnectionOptions): SmppConnection
   });
 
   async function submit(fields: SubmitSmFields): Promise<SubmitAnswer> {
-    await acquire();
+    if (!(await acquire())) return unavailable('SMPP_WINDOW_FULL');
     try {
       if (closed) return unavailable('SMPP_CLOSED');
       // Inside a backoff no new connection is tried for each message: they wait for the next attempt.

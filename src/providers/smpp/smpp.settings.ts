@@ -25,6 +25,12 @@ export const smppSettingsSchema = z
     sourceNpi: z.number().int().min(0).max(18).optional(),
     /** Most `submit_sm` without their `submit_sm_resp` at once on the bind. Default 10. */
     windowSize: z.number().int().min(1).max(1000).default(10),
+    /**
+     * Longest a message waits for a place in that window. Then it is not sent and goes back to the
+     * queue (retryable), so the worker's submit timeout (`HERALD_SUBMIT_TIMEOUT_SECONDS`, default 30 s;
+     * keep it above this) never runs out on a message that is not on the wire yet. Default 10 s.
+     */
+    windowWaitMs: z.number().int().min(100).max(600_000).default(10_000),
     /** Period of `enquire_link` on an idle or busy bind (keepalive, dead link detection). Default 30 s. */
     enquireLinkMs: z.number().int().min(1000).max(600_000).default(30_000),
     /** How long a request waits for its response before the bind counts as dead. Default 10 s. */
