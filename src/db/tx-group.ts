@@ -3,8 +3,39 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
 /** Runs `fn` in a transaction; resolves with its result once that transaction committed. */
 export type TxRunner<DB> = <T>(fn: (trx: Kysely<DB>) => Promise<T>) => Promise<T>;
 
-/** Most units of work one shared transaction takes; the rest wait for the next one. */
+/** Most units of work one shared transaction takes by default; the rest wait for the next one. */
 const MAX_GROUP = 64;
+
+/**
+ * The queue under every group commit: items pushed while a group is being written (or within the same
+ * turn of the event loop) form the next group, at most `maxGroup` of them; one group is written at a
+ * time. `write` settles the items of its group itself; it must not throw.
+ */
+export function groupQueue<T>(maxGroup: number, write: (group: T[]) => Promise<void>): (item: T) => void {
+  let pending: T[] = [];
+  let running = false;
+
+  async function drain(): Promise<void> {
+    try {
+      while (pending.length > 0) {
+        const group = pending.length > maxGroup ? pending.splice(0, maxGroup) : pending;
+        if (group === pending) pending = [];
+        await write(group);
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  return (item) => {
+    pending.push(item);
+    if (!running) {
+      running = true;
+      // Items pushed in this turn of the event loop join the group; then it is written.
+      setImmediate(() => void drain());
+    }
+  };
+}
 
 interface Unit<DB> {
   fn: (trx: Kysely<DB>) => Promise<unknown>;
@@ -27,11 +58,8 @@ interface Unit<DB> {
  * Units must only use `trx` (the outer Kysely waits for this transaction: a unit that used it would
  * wait forever) and must not wait for anything but the database while they run: the write lock is held.
  */
-export function groupedTransactions<DB>(db: Kysely<DB>): TxRunner<DB> {
-  let pending: Unit<DB>[] = [];
-  let running = false;
-
-  async function runGroup(group: Unit<DB>[]): Promise<void> {
+export function groupedTransactions<DB>(db: Kysely<DB>, maxGroup = MAX_GROUP): TxRunner<DB> {
+  const push = groupQueue<Unit<DB>>(maxGroup, async (group) => {
     const settled: (() => void)[] = [];
     try {
       await db.transaction().execute(async (trx) => {
@@ -59,29 +87,9 @@ export function groupedTransactions<DB>(db: Kysely<DB>): TxRunner<DB> {
       return;
     }
     for (const settle of settled) settle();
-  }
-
-  async function drain(): Promise<void> {
-    try {
-      while (pending.length > 0) {
-        const group = pending.length > MAX_GROUP ? pending.splice(0, MAX_GROUP) : pending;
-        if (group === pending) pending = [];
-        await runGroup(group);
-      }
-    } finally {
-      running = false;
-    }
-  }
-
+  });
   return <T>(fn: (trx: Kysely<DB>) => Promise<T>) =>
-    new Promise<T>((resolve, reject) => {
-      pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!running) {
-        running = true;
-        // Units started in this turn of the event loop join the group; then it is written.
-        setImmediate(() => void drain());
-      }
-    });
+    new Promise<T>((resolve, reject) => push({ fn, resolve: resolve as (v: unknown) => void, reject }));
 }
 
 /** One transaction per unit (PostgreSQL: row locks and concurrent writers make grouping a loss there). */

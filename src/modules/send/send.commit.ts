@@ -1,6 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
-import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { groupedTransactions, groupQueue } from '../../db/tx-group.js';
 import { writeLockOf } from '../../db/write-lock.js';
 import type { BatchTable } from '../batches/batches.table.js';
 import type { MessageTable } from '../messages/messages.table.js';
@@ -22,9 +23,7 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-interface Committer {
-  commit(write: SendWrite): Promise<void>;
-}
+type Commit = (write: SendWrite) => Promise<void>;
 
 /**
  * Group commit: the writes of send requests that arrive while a group is being written (or within the
@@ -34,42 +33,18 @@ interface Committer {
  * (or failed), so an answer never promises a row that is not durable. One commit (and, with
  * PostgreSQL, one WAL flush) serves the whole group instead of one per request.
  *
- * One group is in flight at a time per database; the next one forms meanwhile.
+ * One group is in flight at a time per database; the next one forms meanwhile (db/tx-group.ts).
  */
-function createCommitter(run: (group: Pending[]) => Promise<void>): Committer {
-  let pending: Pending[] = [];
-  let running = false;
-
-  async function drain(): Promise<void> {
-    running = true;
+function sqliteCommitter(run: (group: Pending[]) => Promise<void>): Commit {
+  const push = groupQueue<Pending>(MAX_GROUP, async (group) => {
     try {
-      while (pending.length > 0) {
-        const group = pending.length > MAX_GROUP ? pending.splice(0, MAX_GROUP) : pending;
-        if (group === pending) pending = [];
-        try {
-          await run(group);
-        } catch (e) {
-          // The transaction itself failed (BEGIN or COMMIT): nothing of the group is stored.
-          for (const p of group) p.reject(e);
-        }
-      }
-    } finally {
-      running = false;
+      await run(group);
+    } catch (e) {
+      // The transaction itself failed (BEGIN or COMMIT): nothing of the group is stored.
+      for (const p of group) p.reject(e);
     }
-  }
-
-  return {
-    commit(write) {
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ write, resolve, reject });
-        // Requests parsed in this turn of the event loop join the group; then it is written.
-        if (!running) {
-          running = true;
-          setImmediate(() => void drain());
-        }
-      });
-    },
-  };
+  });
+  return (write) => new Promise<void>((resolve, reject) => push({ write, resolve, reject }));
 }
 
 /**
@@ -88,19 +63,22 @@ function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
   const release = db.prepare('RELEASE send_write');
   const undo = db.prepare('ROLLBACK TO send_write');
   const busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));
+  // Prepared once: `db.pragma()` would prepare its statement again on every group.
+  const noWaiting = db.prepare('PRAGMA busy_timeout = 0');
+  const waiting = db.prepare(`PRAGMA busy_timeout = ${busyTimeout}`);
 
   /** One attempt; `busy` when another connection (a worker thread or process) holds the write lock. */
   const attempt = (group: Pending[]): 'busy' | 'done' => {
     if (db.inTransaction) throw new Error('group commit: the connection is inside a transaction');
     // Not SQLite's busy handler: it sleeps, and a sleeping main thread serves no request meanwhile.
-    db.pragma('busy_timeout = 0');
+    noWaiting.run();
     try {
       begin.run();
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_BUSY') return 'busy';
       throw e;
     } finally {
-      db.pragma(`busy_timeout = ${busyTimeout}`);
+      waiting.run();
     }
     const done: Pending[] = [];
     const failed: [Pending, unknown][] = [];
@@ -157,45 +135,27 @@ function sqliteGroup(kysely: Kysely<Database>, db: SqliteDatabase.Database) {
   };
 }
 
-/** PostgreSQL (and any Kysely dialect): one transaction, a savepoint per request. */
-function kyselyGroup(kysely: Kysely<Database>) {
-  return async (group: Pending[]) => {
-    const done: Pending[] = [];
-    const failed: [Pending, unknown][] = [];
-    await kysely.transaction().execute(async (trx) => {
-      for (const p of group) {
-        await sql`savepoint send_write`.execute(trx);
-        try {
-          await insertBatch(trx, p.write.batch, p.write.messages);
-          await sql`release savepoint send_write`.execute(trx);
-          done.push(p);
-        } catch (e) {
-          await sql`rollback to savepoint send_write`.execute(trx);
-          await sql`release savepoint send_write`.execute(trx);
-          failed.push([p, e]);
-        }
-      }
-    });
-    for (const p of done) p.resolve();
-    for (const [p, e] of failed) p.reject(e);
-  };
-}
-
-const committers = new WeakMap<object, Committer>();
+const committers = new WeakMap<object, Commit>();
 
 /**
- * Writes a send request's batch and messages durably (group commit, see {@link createCommitter}); resolves
- * once they are committed. With `sqlite` (the connection under `kysely`) the SQLite path is used.
+ * Writes a send request's batch and messages durably (group commit, see {@link sqliteCommitter}); resolves
+ * once they are committed. With `sqlite` (the connection under `kysely`) the synchronous SQLite path is
+ * used; other dialects share transactions through {@link groupedTransactions}, a savepoint per request.
  */
 export function commitSend(
   kysely: Kysely<Database>,
   sqlite: SqliteDatabase.Database | undefined,
   write: SendWrite,
 ): Promise<void> {
-  let c = committers.get(kysely);
-  if (!c) {
-    c = createCommitter(sqlite ? sqliteGroup(kysely, sqlite) : kyselyGroup(kysely));
-    committers.set(kysely, c);
+  let commit = committers.get(kysely);
+  if (!commit) {
+    if (sqlite) {
+      commit = sqliteCommitter(sqliteGroup(kysely, sqlite));
+    } else {
+      const tx = groupedTransactions(kysely, MAX_GROUP);
+      commit = (w) => tx((trx) => insertBatch(trx, w.batch, w.messages));
+    }
+    committers.set(kysely, commit);
   }
-  return c.commit(write);
+  return commit(write);
 }
