@@ -4,7 +4,7 @@ import type { Herald } from './web-support.js';
 /** Helpers of the web-admin and web-contacts browser tests. */
 
 /** A node-side API session (cookie + CSRF), for arranging data and checking what the screens did. */
-async function apiSession(url: string, email: string, password: string) {
+export async function apiSession(url: string, email: string, password: string) {
   const res = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -25,12 +25,8 @@ async function apiSession(url: string, email: string, password: string) {
   };
 }
 
-/** First start through the API, then sign in through the page. */
-export async function setupAndSignIn(
-  herald: Herald,
-  page: Page,
-  admin: { name: string; email: string; password: string },
-) {
+/** First start through the API: the administrator and the top org unit "Head Office" (its id returned). */
+export async function firstStart(herald: Herald, admin: { name: string; email: string; password: string }) {
   const res = await fetch(`${herald.url}/api/setup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -40,6 +36,16 @@ export async function setupAndSignIn(
     }),
   });
   if (res.status !== 201) throw new Error(`setup ${res.status} ${await res.text()}`);
+  return (await res.json()) as { orgUnitId: string };
+}
+
+/** First start through the API, then sign in through the page. */
+export async function setupAndSignIn(
+  herald: Herald,
+  page: Page,
+  admin: { name: string; email: string; password: string },
+) {
+  await firstStart(herald, admin);
   await page.goto(`${herald.url}/`);
   await page.getByLabel('Email').fill(admin.email);
   await page.getByRole('textbox', { name: /^Password/ }).fill(admin.password);

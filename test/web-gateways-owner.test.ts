@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiSession, firstStart } from './web-admin-support.js';
 import {
   buildWebApp,
   type Chromium,
@@ -15,25 +16,7 @@ const ADMIN = { name: 'Olga Owner', email: 'olga@example.com', password: 'correc
 const MANAGER = { email: 'nils@example.com', password: 'twelve chars min' };
 
 /** A node-side API session of the system manager, to arrange units and users and check the result. */
-async function adminApi(url: string) {
-  const res = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
-  });
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const r = await fetch(`${url}${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
-}
+const adminApi = (url: string) => apiSession(url, ADMIN.email, ADMIN.password);
 
 describe.skipIf(!haveChromium)(
   'a unit manager adds a gateway for their unit in a real browser',
@@ -49,15 +32,7 @@ describe.skipIf(!haveChromium)(
     beforeAll(async () => {
       await buildWebApp();
       herald = await startHerald();
-      const setup = await fetch(`${herald.url}/api/setup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ...ADMIN,
-          orgUnit: { name: 'Head Office', defaultRegion: 'DE', timezone: 'Europe/Berlin' },
-        }),
-      });
-      const { orgUnitId } = (await setup.json()) as { orgUnitId: string };
+      const { orgUnitId } = await firstStart(herald, ADMIN);
       api = await adminApi(herald.url);
       north = (
         await api<{ id: string }>('POST', '/api/org-units', {
@@ -160,15 +135,7 @@ describe.skipIf(!haveChromium)(
     beforeAll(async () => {
       await buildWebApp();
       herald = await startHerald();
-      const setup = await fetch(`${herald.url}/api/setup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ...ADMIN,
-          orgUnit: { name: 'Head Office', defaultRegion: 'DE', timezone: 'Europe/Berlin' },
-        }),
-      });
-      const { orgUnitId } = (await setup.json()) as { orgUnitId: string };
+      const { orgUnitId } = await firstStart(herald, ADMIN);
       api = await adminApi(herald.url);
       const unit = async (name: string, parentId: string) =>
         (
