@@ -300,6 +300,21 @@ describe.each(TEST_DIALECTS)('delivery reports on %s', (dialect) => {
       expect(await expireEarlyReports({ db: t.db.kysely, clock: t.clock })).toBe(2);
     });
 
+    it('with no report kept for the id, it returns at once and writes nothing', async () => {
+      const before = await count('message_events');
+      const r = await applyEarlyReports({
+        db: t.db.kysely,
+        clock: t.clock,
+        bus: t.bus,
+        providerAccountId: account.id,
+        gatewayId: 'sim-nothing-kept',
+        // Not looked up when nothing is kept: the worker calls this after every submit.
+        messageId: 'no-such-message',
+      });
+      expect(r).toEqual({ applied: 0, ignored: 0, expired: 0, changes: [] });
+      expect(await count('message_events')).toBe(before);
+    });
+
     it('an unknown message id is refused and the kept reports stay', async () => {
       await report({ id: 'sim-keep', status: 'delivered' });
       await expect(

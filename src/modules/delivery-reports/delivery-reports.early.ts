@@ -74,7 +74,7 @@ export interface EarlyReportsResult {
  * Reports are taken with `DELETE … RETURNING`, so two concurrent calls (the worker, and the callback that
  * stored the report and then saw the id appear) never apply the same row twice. Reports older than the
  * TTL are deleted without being applied. Throws `message.not_found` (nothing deleted) for an unknown
- * message.
+ * message that has kept reports; with none kept for the id, it returns at once without a write.
  */
 export async function applyEarlyReports({
   db,
@@ -139,6 +139,18 @@ export async function applyEarlyReports({
     return result;
   };
   if (db.isTransaction) return run(db);
+  // The worker calls this after every submit, and almost never finds a kept report: a read first (no
+  // write lock, no transaction) spares it a write transaction per message. A report stored after this
+  // read is not lost: its callback looks for the gateway id again after its own commit, and by then
+  // the caller's commit (which stored the id) is visible.
+  const kept = await db
+    .selectFrom('early_reports')
+    .select('id')
+    .where('provider_account_id', '=', providerAccountId)
+    .where('gateway_id', '=', normalizeGatewayId(gatewayId))
+    .limit(1)
+    .executeTakeFirst();
+  if (!kept) return { applied: 0, ignored: 0, expired: 0, changes: [] };
   const result = await db.transaction().execute(run);
   await publishStatusChanges({ db, bus, clock, changes: result.changes });
   return result;
