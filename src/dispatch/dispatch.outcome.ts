@@ -201,11 +201,15 @@ export async function recordOutcome(
     'record outcome',
     () =>
       ctx.tx(async (trx) => {
-        // A write first (SQLite takes its write lock here, not halfway through the transaction).
+        // A write first (SQLite takes its write lock here, not halfway through the transaction). It also
+        // ends this worker's lease, if it still holds one (SET reads the row as it was before).
+        const mine = sql<boolean>`leased_by = ${ctx.workerId}`;
         await trx
           .updateTable('messages')
           .set({
             updated_at: now,
+            lease_until: sql<string | null>`CASE WHEN ${mine} THEN NULL ELSE lease_until END`,
+            leased_by: sql<string | null>`CASE WHEN ${mine} THEN NULL ELSE leased_by END`,
             ...(outcome.ok
               ? {
                   gateway_message_id: gatewayId,
@@ -240,12 +244,6 @@ export async function recordOutcome(
             )
             .execute();
         }
-        await trx
-          .updateTable('messages')
-          .set({ lease_until: null, leased_by: null })
-          .where('id', '=', m.id)
-          .where('leased_by', '=', ctx.workerId)
-          .execute();
         const a = await applyMessageStatus({
           db: sharedDb(trx),
           clock: ctx.clock,
