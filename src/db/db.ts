@@ -4,7 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
-import { type DialectName, SqliteBooleanPlugin } from './dialect.js';
+import type { DialectName } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import { LockingSqliteDialect, setWriteLock, WriteLock } from './write-lock.js';
 
@@ -67,7 +67,6 @@ export function openDb(target: DatabaseTarget): Db {
     setWriteLock(sqlite, writeLock);
     const kysely = new Kysely<Database>({
       dialect: new LockingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, writeLock),
-      plugins: [new SqliteBooleanPlugin()],
     });
     return { kysely, dialect: 'sqlite', sqlite, writeLock, close: () => kysely.destroy() };
   }

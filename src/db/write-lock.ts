@@ -8,6 +8,7 @@ import {
   type SqliteDialectConfig,
   type TransactionSettings,
 } from 'kysely';
+import { withBindableBooleans } from './dialect.js';
 
 /**
  * The SQLite write lock of one process, shared by its threads (`herald serve` writes from its main
@@ -132,14 +133,15 @@ class LockingDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await this.#inner.acquireConnection();
     return {
-      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+      executeQuery: <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
+        const query = withBindableBooleans(compiled);
         if (this.#holding || this.#db.inTransaction || !writes(query)) {
           return connection.executeQuery<R>(query);
         }
         return this.#lock.run(() => connection.executeQuery<R>(query));
       },
       streamQuery: <R>(query: CompiledQuery, chunkSize?: number) =>
-        connection.streamQuery<R>(query, chunkSize),
+        connection.streamQuery<R>(withBindableBooleans(query), chunkSize),
     };
   }
 
