@@ -3,8 +3,9 @@
  * concurrency from the bench's load client; the profile lands in --out (default: a temp directory)
  * and the top functions by self time are printed.
  *
- * Run: npx tsx bench/kannel/profile-accept.ts [--n=10000] [--concurrency=32] [--mode=api|all] [--drain] [--out=DIR] [--keep]
+ * Run: npx tsx bench/kannel/profile-accept.ts [--n=10000] [--concurrency=32] [--mode=api|all] [--drain] [--no-reports] [--out=DIR] [--keep]
  * (`--drain`, with mode all: also waits until the worker brought every message to a final status;
+ * `--no-reports`: the simulator posts no delivery reports, as in the bench's accept scenario;
  * `--keep`: keeps the run's directory with its database and log)
  */
 import fs from 'node:fs';
@@ -30,6 +31,7 @@ const herald = await startHerald({
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
 });
 try {
+  if (process.argv.includes('--no-reports')) await herald.patchSimulator({ noReportRate: 1 });
   const request = (i: number) => ({
     method: 'POST' as const,
     path: '/api/messages',
