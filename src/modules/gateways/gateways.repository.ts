@@ -29,15 +29,44 @@ export async function findProviderAccount(
   return db.selectFrom('provider_accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Accounts found by callback token, kept for a second per database: every delivery report and inbound
+ * message looks its account up, hundreds of times a second under load. A change through
+ * {@link updateProviderAccount} in this process drops them at once; another process's change is seen
+ * within the second. Tokens that match no account are not kept (a stranger's guesses cost no memory).
+ */
+const CALLBACK_ACCOUNT_TTL_MS = 1_000;
+const CALLBACK_ACCOUNTS_MAX = 1_000;
+const callbackAccounts = new WeakMap<object, Map<string, { row: ProviderAccountRow; until: number }>>();
+/** Bumped by every account change in this process: entries from before it are not used. */
+let accountsVersion = 0;
+const versionOfCache = new WeakMap<object, number>();
+
 export async function findProviderAccountByCallbackToken(
   db: Kysely<Database>,
   token: string,
 ): Promise<ProviderAccountRow | undefined> {
-  return db
+  let cache = callbackAccounts.get(db);
+  if (!cache || versionOfCache.get(db) !== accountsVersion) {
+    cache = new Map();
+    callbackAccounts.set(db, cache);
+    versionOfCache.set(db, accountsVersion);
+  }
+  const now = performance.now();
+  const hit = cache.get(token);
+  if (hit && hit.until > now) return hit.row;
+  const version = accountsVersion;
+  const row = await db
     .selectFrom('provider_accounts')
     .selectAll()
     .where('callback_token', '=', token)
     .executeTakeFirst();
+  // Not kept when an account changed while the read ran (it may have read the old row).
+  if (row && version === accountsVersion && !db.isTransaction) {
+    if (cache.size >= CALLBACK_ACCOUNTS_MAX) cache.clear();
+    cache.set(token, { row, until: now + CALLBACK_ACCOUNT_TTL_MS });
+  }
+  return row;
 }
 
 /** Gateway names are unique, ignoring case. */
@@ -66,7 +95,10 @@ export async function updateProviderAccount(
   id: string,
   patch: Updateable<ProviderAccountTable>,
 ): Promise<void> {
+  accountsVersion++;
   await db.updateTable('provider_accounts').set(patch).where('id', '=', id).execute();
+  // Again after the write: a lookup that read the old row meanwhile is not kept either.
+  accountsVersion++;
 }
 
 export async function listSenderConfigs(
