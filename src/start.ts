@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { type Checkpointer, startCheckpointer } from './db/checkpoint.js';
 import { type Db, migrateToLatest, openDb } from './db/db.js';
+import type { WriteRole } from './db/write-lock.js';
 import { createWorker, type Worker } from './dispatch/dispatch.worker.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
@@ -17,10 +18,15 @@ import { startWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 export function openDatabase(
   config: Config,
   logger?: Logger,
-  opts: { writeLock?: SharedArrayBuffer } = {},
+  opts: { writeLock?: SharedArrayBuffer; writeRole?: WriteRole } = {},
 ): Db {
   return config.database.kind === 'sqlite'
-    ? openDb({ kind: 'sqlite', file: config.database.file, writeLock: opts.writeLock })
+    ? openDb({
+        kind: 'sqlite',
+        file: config.database.file,
+        writeLock: opts.writeLock,
+        writeRole: opts.writeRole,
+      })
     : openDb({
         kind: 'postgres',
         url: config.database.url,

@@ -48,7 +48,8 @@ try {
   const config = loadConfig(data.env);
   const logger = createLogger(config.logLevel);
   // Migrations ran in the main thread before this thread started.
-  const db = openDatabase(config, logger, { writeLock: data.writeLock });
+  // Background: the API thread's writes (a send's answer, a gateway's callback) go first.
+  const db = openDatabase(config, logger, { writeLock: data.writeLock, writeRole: 'background' });
   // The main thread's checkpoint thread does this connection's WAL checkpoints too (db/checkpoint.ts).
   if (db.sqlite) deferCheckpoints(db.sqlite);
   const worker = createWorker({ db, clock: systemClock, bus: bridgeBus, logger, config });

@@ -6,7 +6,13 @@ import pg from 'pg';
 import type { Database } from './database.js';
 import type { DialectName } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
-import { LockingSqliteDialect, setWriteLock, WriteLock } from './write-lock.js';
+import {
+  LockingSqliteDialect,
+  setKyselyWriteLock,
+  setWriteLock,
+  WriteLock,
+  type WriteRole,
+} from './write-lock.js';
 
 export type DatabaseTarget =
   | {
@@ -17,6 +23,8 @@ export type DatabaseTarget =
        * same file through its own connection: pass the first connection's `writeLock.buffer`.
        */
       writeLock?: SharedArrayBuffer;
+      /** How this connection's writes queue for that lock (write-lock.ts); `foreground` unless told. */
+      writeRole?: WriteRole;
     }
   | {
       kind: 'postgres';
@@ -63,11 +71,12 @@ export function openDb(target: DatabaseTarget): Db {
     // row; a power cut or OS crash may lose the last transactions before the next checkpoint
     // (see docs/benchmarks.md, "Durability"). The benchmarks run with this same setting.
     sqlite.pragma('synchronous = NORMAL');
-    const writeLock = new WriteLock(target.writeLock);
+    const writeLock = new WriteLock(target.writeLock, target.writeRole);
     setWriteLock(sqlite, writeLock);
     const kysely = new Kysely<Database>({
       dialect: new LockingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, writeLock),
     });
+    setKyselyWriteLock(kysely, writeLock);
     return { kysely, dialect: 'sqlite', sqlite, writeLock, close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({

@@ -1,4 +1,5 @@
 import { type Kysely, SqliteAdapter, sql } from 'kysely';
+import { writeLockOfKysely } from './write-lock.js';
 
 /** Runs `fn` in a transaction; resolves with its result once that transaction committed. */
 export type TxRunner<DB> = <T>(fn: (trx: Kysely<DB>) => Promise<T>) => Promise<T>;
@@ -9,9 +10,13 @@ const MAX_GROUP = 64;
 /**
  * The queue under every group commit: items pushed while a group is being written (or within the same
  * turn of the event loop) form the next group, at most `maxGroup` of them; one group is written at a
- * time. `write` settles the items of its group itself; it must not throw.
+ * time. `write` settles the items of its group itself; it must not throw. Items it hands back (it
+ * stopped early) go first into the next group.
  */
-export function groupQueue<T>(maxGroup: number, write: (group: T[]) => Promise<void>): (item: T) => void {
+export function groupQueue<T>(
+  maxGroup: number,
+  write: (group: T[]) => Promise<T[] | undefined>,
+): (item: T) => void {
   let pending: T[] = [];
   let running = false;
 
@@ -20,7 +25,8 @@ export function groupQueue<T>(maxGroup: number, write: (group: T[]) => Promise<v
       while (pending.length > 0) {
         const group = pending.length > maxGroup ? pending.splice(0, maxGroup) : pending;
         if (group === pending) pending = [];
-        await write(group);
+        const left = await write(group);
+        if (left && left.length > 0) pending = [...left, ...pending];
       }
     } finally {
       running = false;
@@ -59,11 +65,19 @@ interface Unit<DB> {
  * wait forever) and must not wait for anything but the database while they run: the write lock is held.
  */
 export function groupedTransactions<DB>(db: Kysely<DB>, maxGroup = MAX_GROUP): TxRunner<DB> {
+  // The dispatch worker's connection yields to the API thread's writers (write-lock.ts, roles).
+  const lock = writeLockOfKysely(db);
   const push = groupQueue<Unit<DB>>(maxGroup, async (group) => {
     const settled: (() => void)[] = [];
+    let done = group.length;
     try {
       await db.transaction().execute(async (trx) => {
-        for (const unit of group) {
+        for (const [i, unit] of group.entries()) {
+          // A foreground writer waits: commit what ran, the rest goes into the next group.
+          if (i > 0 && lock?.shouldYield()) {
+            done = i;
+            break;
+          }
           if (group.length === 1) {
             // Alone: no savepoint needed; its failure is the transaction's.
             const value = await unit.fn(trx);
@@ -87,6 +101,7 @@ export function groupedTransactions<DB>(db: Kysely<DB>, maxGroup = MAX_GROUP): T
       return;
     }
     for (const settle of settled) settle();
+    return group.slice(done);
   });
   return <T>(fn: (trx: Kysely<DB>) => Promise<T>) =>
     new Promise<T>((resolve, reject) => push({ fn, resolve: resolve as (v: unknown) => void, reject }));

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDb } from './db.js';
-import { WriteLock, writeLockOf } from './write-lock.js';
+import { BACKGROUND_YIELD_MS, WriteLock, writeLockOf } from './write-lock.js';
 
 /** A promise and its resolve/reject, to hold a transaction open exactly as long as a test wants. */
 function deferred<T = void>() {
@@ -80,7 +80,7 @@ describe('WriteLock in one thread', () => {
   });
 
   it('keeps working when the ticket counters wrap around the 32-bit range', async () => {
-    const buffer = new SharedArrayBuffer(8);
+    const buffer = new SharedArrayBuffer(12);
     const cells = new Int32Array(buffer);
     cells[0] = 2 ** 31 - 2;
     cells[1] = 2 ** 31 - 2;
@@ -102,7 +102,50 @@ describe('WriteLock in one thread', () => {
     expect(lock.tryAcquire()).toBe(true);
     lock.release();
     // Four tickets taken and served since 2^31-2: both counters wrapped to -2^31+2.
-    expect(Array.from(cells)).toEqual([-(2 ** 31) + 2, -(2 ** 31) + 2]);
+    expect(Array.from(cells)).toEqual([-(2 ** 31) + 2, -(2 ** 31) + 2, 0]);
+  });
+
+  it('a background handle lets foreground writers that wait go first, and reports that it should yield', async () => {
+    const api = new WriteLock();
+    const worker = new WriteLock(api.buffer, 'background');
+    const order: string[] = [];
+    await api.acquire(); // A holds
+    expect(worker.shouldYield()).toBe(false);
+    const b = api.acquire().then(() => order.push('B'));
+    expect(worker.shouldYield()).toBe(true);
+    expect(api.shouldYield()).toBe(false); // only background handles yield
+    const c = worker.acquire().then(() => order.push('C (background)'));
+    // D asks after C: a plain ticket lock would serve B, C, D.
+    const d = api.acquire().then(() => order.push('D'));
+    api.release(); // A done
+    await b;
+    api.release();
+    await d;
+    api.release();
+    await c;
+    worker.release();
+    expect(order).toEqual(['B', 'D', 'C (background)']);
+    expect(worker.shouldYield()).toBe(false);
+  });
+
+  it('a background handle yields at most BACKGROUND_YIELD_MS: a foreground writer that keeps waiting does not stop it', async () => {
+    const api = new WriteLock();
+    const worker = new WriteLock(api.buffer, 'background');
+    const order: string[] = [];
+    await api.acquire(); // A holds, and keeps holding
+    const b = api.acquire().then(() => order.push('B'));
+    const c = worker.acquire().then(() => order.push('C (background)'));
+    await new Promise((r) => setTimeout(r, BACKGROUND_YIELD_MS * 4));
+    // C took its ticket after the yield: D, asking now, comes after it.
+    const d = api.acquire().then(() => order.push('D'));
+    api.release();
+    await b;
+    api.release();
+    await c;
+    worker.release();
+    await d;
+    api.release();
+    expect(order).toEqual(['B', 'C (background)', 'D']);
   });
 
   it('run() releases the lock when fn throws, and returns what fn returns', async () => {

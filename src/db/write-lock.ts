@@ -24,15 +24,33 @@ import { withBindableBooleans } from './dialect.js';
  * busy timeout applies as before).
  *
  * Cells: [0] next ticket, [1] ticket being served. Only equality is compared, so the counters may
- * wrap around.
+ * wrap around. [2] foreground writers waiting for a ticket (see {@link WriteRole}).
+ *
+ * Roles: the API thread's writes answer a caller who waits (a send's 201, a gateway's callback); the
+ * dispatch worker's are background work. A `background` handle lets the foreground go first: before
+ * taking a ticket it waits while a foreground writer is queued, at most {@link BACKGROUND_YIELD_MS}
+ * per acquisition, so a steady stream of sends delays the worker's writes a little but never stops
+ * them. Without it, a send's group commit queued behind the worker's shared transactions (up to 64
+ * messages' outcomes each) and its answer waited on them.
  */
+/** `foreground`: writes someone waits for (the default); `background`: yields to them (the worker). */
+export type WriteRole = 'foreground' | 'background';
+
+/** Longest a background acquisition lets queued foreground writers go first. */
+export const BACKGROUND_YIELD_MS = 5;
+
+const CELLS = 3;
+
 export class WriteLock {
   readonly buffer: SharedArrayBuffer;
   readonly #cells: Int32Array;
+  readonly #role: WriteRole;
 
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(CELLS * 4), role: WriteRole = 'foreground') {
+    if (buffer.byteLength < CELLS * 4) throw new Error(`a write lock needs ${CELLS * 4} bytes`);
     this.buffer = buffer;
     this.#cells = new Int32Array(buffer);
+    this.#role = role;
   }
 
   /** Takes the lock when nobody holds it or waits for it; never waits. */
@@ -43,7 +61,31 @@ export class WriteLock {
 
   /** Waits for its turn without blocking the thread. */
   async acquire(): Promise<void> {
-    const ticket = Atomics.add(this.#cells, 0, 1);
+    if (this.#role === 'background') return this.#acquireBehindForeground();
+    // Counted as a waiting foreground writer from before its ticket until its turn.
+    Atomics.add(this.#cells, 2, 1);
+    try {
+      await this.#awaitTurn(Atomics.add(this.#cells, 0, 1));
+    } finally {
+      Atomics.sub(this.#cells, 2, 1);
+      Atomics.notify(this.#cells, 2);
+    }
+  }
+
+  /** Background: lets queued foreground writers take their tickets first (bounded), then queues. */
+  async #acquireBehindForeground(): Promise<void> {
+    const until = performance.now() + BACKGROUND_YIELD_MS;
+    for (;;) {
+      const waiting = Atomics.load(this.#cells, 2);
+      const left = until - performance.now();
+      if (waiting <= 0 || left <= 0) break;
+      const waited = Atomics.waitAsync(this.#cells, 2, waiting, left);
+      if (waited.async) await waited.value;
+    }
+    return this.#awaitTurn(Atomics.add(this.#cells, 0, 1));
+  }
+
+  async #awaitTurn(ticket: number): Promise<void> {
     if (Atomics.load(this.#cells, 1) === ticket) return;
     // A pending Atomics.waitAsync does not keep a thread's event loop alive: this timer does, so a
     // thread whose only work left is a write waiting here does not exit with the write undone.
@@ -59,6 +101,15 @@ export class WriteLock {
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * Background handles only: a foreground writer waits for the lock now. A shared transaction of the
+   * worker checks this between its units and commits early (db/tx-group.ts), so the waiting writer
+   * gets the lock after one unit instead of after the whole group.
+   */
+  shouldYield(): boolean {
+    return this.#role === 'background' && Atomics.load(this.#cells, 2) > 0;
   }
 
   release(): void {
@@ -78,6 +129,16 @@ export class WriteLock {
 }
 
 const locks = new WeakMap<SqliteDatabase.Database, WriteLock>();
+const kyselyLocks = new WeakMap<object, WriteLock>();
+
+/** The write lock of the SQLite connection under this Kysely instance (openDb registers it). */
+export function writeLockOfKysely(kysely: object): WriteLock | undefined {
+  return kyselyLocks.get(kysely);
+}
+
+export function setKyselyWriteLock(kysely: object, lock: WriteLock): void {
+  kyselyLocks.set(kysely, lock);
+}
 
 /** The write lock every writer on this connection takes (see {@link WriteLock}). */
 export function writeLockOf(sqlite: SqliteDatabase.Database): WriteLock {
