@@ -20,6 +20,14 @@
  *    Goal: Herald at least 2× Kannel. Skipped (said so, no figures) while `herald serve` runs no
  *    dispatch worker.
  *
+ * 3. storage floor (a reference, not a side) — after both sides are idle, the SQL statements of one
+ *    message's life run straight on better-sqlite3 on the real schema (kannel/storage-floor.ts): SQLite
+ *    has one writer, so 1,000,000 / their µs per message bounds Herald's full loop on this machine.
+ *    Printed beside the full loop's goal in msgs/s.
+ * 4. HTTP floor (a reference) — a bare node:http server answering the same POST under the same client
+ *    (kannel/http-floor.ts): the CPU one round trip costs here before any work of Herald's. With the
+ *    storage floor it says how much CPU per message the full-loop goal leaves for Herald's own code.
+ *
  * Run: npx tsx bench/kannel.bench.ts [--quick] [--accept-n=20000] [--full-loop-n=5000] [--keep]
  *      (or `npm run bench -- kannel`; BENCH_QUICK=1 for the smoke run there)
  */
@@ -31,9 +39,11 @@ import { missingKannelBinaries, type RunningKannel, startKannel } from '../test/
 import { stopAll, stopAllOnSignals } from '../test/helpers/kannel-processes.js';
 import { startDlrReceiver } from './kannel/dlr-receiver.js';
 import { FAST_SIMULATOR_SETTINGS, type RunningHerald, startHerald } from './kannel/herald.js';
+import { type HttpFloor, measureHttpFloor } from './kannel/http-floor.js';
 import { type LoadRequest, type LoadResult, runLoad } from './kannel/load.js';
 import { type PeakRss, watchPeakRss } from './kannel/memory.js';
 import { summarize } from './kannel/stats.js';
+import { measureStorageFloor, type StorageFloor } from './kannel/storage-floor.js';
 
 export interface KannelBenchOptions {
   /** Messages per side and concurrency level in the accept scenario (default 20,000; --quick 2,000). */
@@ -72,6 +82,10 @@ export interface Verdict {
 export interface KannelBenchReport {
   results: SideResult[];
   verdicts: Verdict[];
+  /** The SQL of the full loop alone, on one thread (kannel/storage-floor.ts); measured after both sides. */
+  floor?: StorageFloor;
+  /** A bare node:http server under the same client (kannel/http-floor.ts); measured last. */
+  httpFloor?: HttpFloor;
   notes: string[];
 }
 
@@ -365,6 +379,29 @@ export async function run(options: KannelBenchOptions = parseOptions([])): Promi
     results.push(...loop);
     verdicts.push(verdict(`full loop, N=${options.fullLoopN}`, loop, FULL_LOOP_GOAL));
 
+    // 3. The storage floor, with both sides idle (their backlogs would steal the CPU it measures).
+    await bothIdle(kannel, herald);
+    const floor = await measureStorageFloor({ dir, n: options.fullLoopN });
+    const cores = os.availableParallelism();
+    const httpFloor = await measureHttpFloor({
+      dir,
+      total: Math.max(options.fullLoopN, 10_000),
+      concurrency: options.fullLoopConcurrency,
+      cores,
+      request: (i) => heraldSend(herald!, offset + i),
+    });
+    const goalMsgsPerSec = k.result.msgsPerSec * FULL_LOOP_GOAL;
+    const budgetUs = (cores * 1_000_000) / goalMsgsPerSec;
+    notes.push(
+      `Budget at the full-loop goal: ${fmt(goalMsgsPerSec, 0)} msgs/s on ${cores} cores is ${fmt(budgetUs, 0)} µs of CPU per message in all. ` +
+        `The storage floor takes ${fmt(floor.totalUs, 0)} µs of it; a bare node:http server under the same client reached ${fmt(httpFloor.requestsPerSec, 0)} req/s, ` +
+        `at least ${fmt(httpFloor.cpuUsPerRoundTrip, 0)} µs per round trip (client and server), and the loop makes two (the submit, the gateway's report). ` +
+        `That leaves ${fmt(budgetUs - floor.totalUs - 2 * httpFloor.cpuUsPerRoundTrip, 0)} µs per message for everything else: all of Herald's own code on both threads, the simulator, and the load client's bookkeeping.`,
+    );
+    notes.push(
+      `Storage floor: the full loop's SQL alone (accept, claim, rate slot, submit marker, outcome, delivery report and batch completion; raw better-sqlite3, one thread, 16 units per transaction) takes ${fmt(floor.totalUs, 0)} µs per message, so SQLite's single writer allows at most ${fmt(floor.ceilingMsgsPerSec, 0)} msgs/s; the full-loop goal (${FULL_LOOP_GOAL}× Kannel) is ${fmt(goalMsgsPerSec, 0)} msgs/s${goalMsgsPerSec > floor.ceilingMsgsPerSec ? ', above that ceiling' : ''}.`,
+    );
+
     notes.push(
       'Herald writes every accepted message durably before answering 201: SQLite file, WAL, synchronous=NORMAL ' +
         '(group commit: the requests that arrive together share one transaction, each answered after it committed). Kannel answers 202 after bearerbox took the message into its store ' +
@@ -374,7 +411,7 @@ export async function run(options: KannelBenchOptions = parseOptions([])): Promi
       `Peak RSS: ${results[0]?.peak.method ?? ''}, from /proc/<pid>/status; per side and run.`,
       `Load client: Node http with keep-alive, fixed concurrency, ${options.warmup} unmeasured warm-up requests per side; latency = request start → full answer (full loop: submit start → final DLR at the receiver (Kannel) / final_at of the stored message (Herald), both from the submit start).`,
     );
-    return { results, verdicts, notes };
+    return { results, verdicts, floor, httpFloor, notes };
   } finally {
     await kannel?.stop();
     await herald?.stop();
@@ -416,6 +453,21 @@ export function printReport(report: KannelBenchReport): void {
         'p99 (ms)': fmt(r.p99Ms, 2),
         'peak RSS (MB)': fmt(r.peak.totalMb, 0),
       })),
+    );
+  }
+  if (report.floor) {
+    console.log(`\nStorage floor of the full loop (µs per message, N=${report.floor.messages})`);
+    console.table([
+      {
+        ...Object.fromEntries(Object.entries(report.floor.phases).map(([k, us]) => [k, fmt(us)])),
+        total: fmt(report.floor.totalUs),
+        'ceiling (msgs/s)': fmt(report.floor.ceilingMsgsPerSec, 0),
+      },
+    ]);
+  }
+  if (report.httpFloor) {
+    console.log(
+      `HTTP floor: a bare node:http server under the same client, ${fmt(report.httpFloor.requestsPerSec, 0)} req/s (${fmt(report.httpFloor.cpuUsPerRoundTrip, 0)} µs of CPU per round trip at most)`,
     );
   }
   console.log('\nHerald / Kannel (msgs/s)');
