@@ -76,7 +76,7 @@ export function openDb(target: DatabaseTarget): Db {
     const kysely = new Kysely<Database>({
       dialect: new LockingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, writeLock),
     });
-    setKyselyWriteLock(kysely, writeLock);
+    setKyselyWriteLock(kysely, writeLock, sqlite);
     return { kysely, dialect: 'sqlite', sqlite, writeLock, close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({

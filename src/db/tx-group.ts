@@ -1,5 +1,5 @@
 import { type Kysely, SqliteAdapter, sql } from 'kysely';
-import { writeLockOfKysely } from './write-lock.js';
+import { sqliteOfKysely, writeLockOfKysely } from './write-lock.js';
 
 /** Runs `fn` in a transaction; resolves with its result once that transaction committed. */
 export type TxRunner<DB> = <T>(fn: (trx: Kysely<DB>) => Promise<T>) => Promise<T>;
@@ -43,6 +43,36 @@ export function groupQueue<T>(
   };
 }
 
+interface Savepoints<DB> {
+  open(trx: Kysely<DB>): Promise<unknown>;
+  release(trx: Kysely<DB>): Promise<unknown>;
+  undo(trx: Kysely<DB>): Promise<unknown>;
+}
+
+/**
+ * Each unit's savepoint statements. With SQLite's connection known (openDb registers it), they run as
+ * statements prepared once, straight on it — the transaction holds that one connection, so they land
+ * inside it — instead of three Kysely queries built and compiled per unit (a fifth of a small unit).
+ */
+function savepointsOf<DB>(db: Kysely<DB>): Savepoints<DB> {
+  const raw = sqliteOfKysely(db);
+  if (raw) {
+    const open = raw.prepare('savepoint grouped_unit');
+    const release = raw.prepare('release savepoint grouped_unit');
+    const undo = raw.prepare('rollback to savepoint grouped_unit');
+    return {
+      open: async () => open.run(),
+      release: async () => release.run(),
+      undo: async () => undo.run(),
+    };
+  }
+  return {
+    open: (trx) => sql`savepoint grouped_unit`.execute(trx),
+    release: (trx) => sql`release savepoint grouped_unit`.execute(trx),
+    undo: (trx) => sql`rollback to savepoint grouped_unit`.execute(trx),
+  };
+}
+
 interface Unit<DB> {
   fn: (trx: Kysely<DB>) => Promise<unknown>;
   resolve: (v: unknown) => void;
@@ -67,6 +97,7 @@ interface Unit<DB> {
 export function groupedTransactions<DB>(db: Kysely<DB>, maxGroup = MAX_GROUP): TxRunner<DB> {
   // The dispatch worker's connection yields to the API thread's writers (write-lock.ts, roles).
   const lock = writeLockOfKysely(db);
+  const savepoints = savepointsOf(db);
   const push = groupQueue<Unit<DB>>(maxGroup, async (group) => {
     const settled: (() => void)[] = [];
     let done = group.length;
@@ -84,14 +115,14 @@ export function groupedTransactions<DB>(db: Kysely<DB>, maxGroup = MAX_GROUP): T
             settled.push(() => unit.resolve(value));
             continue;
           }
-          await sql`savepoint grouped_unit`.execute(trx);
+          await savepoints.open(trx);
           try {
             const value = await unit.fn(trx);
-            await sql`release savepoint grouped_unit`.execute(trx);
+            await savepoints.release(trx);
             settled.push(() => unit.resolve(value));
           } catch (e) {
-            await sql`rollback to savepoint grouped_unit`.execute(trx);
-            await sql`release savepoint grouped_unit`.execute(trx);
+            await savepoints.undo(trx);
+            await savepoints.release(trx);
             settled.push(() => unit.reject(e));
           }
         }

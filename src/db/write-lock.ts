@@ -129,15 +129,20 @@ export class WriteLock {
 }
 
 const locks = new WeakMap<SqliteDatabase.Database, WriteLock>();
-const kyselyLocks = new WeakMap<object, WriteLock>();
+const kyselyConnections = new WeakMap<object, { lock: WriteLock; raw?: SqliteDatabase.Database }>();
 
 /** The write lock of the SQLite connection under this Kysely instance (openDb registers it). */
 export function writeLockOfKysely(kysely: object): WriteLock | undefined {
-  return kyselyLocks.get(kysely);
+  return kyselyConnections.get(kysely)?.lock;
 }
 
-export function setKyselyWriteLock(kysely: object, lock: WriteLock): void {
-  kyselyLocks.set(kysely, lock);
+/** The SQLite connection under this Kysely instance, when registered with it (openDb does). */
+export function sqliteOfKysely(kysely: object): SqliteDatabase.Database | undefined {
+  return kyselyConnections.get(kysely)?.raw;
+}
+
+export function setKyselyWriteLock(kysely: object, lock: WriteLock, raw?: SqliteDatabase.Database): void {
+  kyselyConnections.set(kysely, { lock, ...(raw ? { raw } : {}) });
 }
 
 /** The write lock every writer on this connection takes (see {@link WriteLock}). */
