@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonBodyGuard } from '../src/http/middleware.js';
 import { ADMIN, createTestApp, type TestApp } from './helpers/test-app.js';
 
 /**
@@ -291,5 +293,33 @@ describe('jsonBodyGuard through app.request() with a streamed body', () => {
     expect(over.status).toBe(413);
     expect(over.json().code).toBe('request.too_large');
     expect(await orgUnitNames()).not.toContain('Branch Over Stream');
+  });
+});
+
+describe('what the guard hands on to validators and handlers', () => {
+  it('c.req.text() is the body as sent and c.req.json() its parse; an empty body is {}', async () => {
+    const app = new Hono();
+    app.use('*', jsonBodyGuard(LIMIT));
+    app.post('/echo', async (c) => c.json({ text: await c.req.text(), json: await c.req.json() }));
+    const echo = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    try {
+      const echoPort = (echo.address() as AddressInfo).port;
+      const post = async (body: string) => {
+        const res = await fetch(`http://127.0.0.1:${echoPort}/echo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        return (await res.json()) as { text: string; json: unknown };
+      };
+      // Spacing kept: the text is what came in, not the parsed body written out again.
+      const sent = '{ "to" : "+4915112345678",  "text":"Hallo" }';
+      expect(await post(sent)).toEqual({ text: sent, json: { to: '+4915112345678', text: 'Hallo' } });
+      expect(await post('')).toEqual({ text: '{}', json: {} });
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
   });
 });
