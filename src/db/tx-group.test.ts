@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, migrateToLatest, openDb } from './db.js';
 import { createTestDb, TEST_DIALECTS } from './test-dialects.js';
 import { groupedTransactions, ownTransactions, type TxRunner, transactionsFor } from './tx-group.js';
-import { LockingSqliteDialect, setKyselyWriteLock, WriteLock } from './write-lock.js';
+import { LockingSqliteDialect, WriteLock } from './write-lock.js';
 
 /** Scratch tables of these tests, created next to Herald's own (migrated) ones. */
 interface Probe {
@@ -268,38 +268,6 @@ describe('groupedTransactions on SQLite (a file, with a second connection readin
       ...Array(3).fill('insert into "tx_probe" ("label") values (?) returning "id"'),
       'commit',
     ]);
-  });
-
-  it('(i) a background connection commits early when a foreground writer waits; the rest forms the next group', async () => {
-    // The dispatch worker's shape: its own connection with a background handle on the shared lock.
-    const bgRaw = new SqliteDatabase(file);
-    bgRaw.pragma('journal_mode = WAL');
-    bgRaw.pragma('busy_timeout = 5000');
-    const bgLock = new WriteLock(db.writeLock!.buffer, 'background');
-    const bg = new Kysely<Probe>({ dialect: new LockingSqliteDialect({ database: bgRaw }, bgRaw, bgLock) });
-    setKyselyWriteLock(bg, bgLock);
-    try {
-      const bgTx = groupedTransactions(bg);
-      let foreground: Promise<unknown> | undefined;
-      const units = ['u1', 'u2', 'u3'].map((label, i) =>
-        bgTx(async (trx) => {
-          await insert(trx, label);
-          // While the first unit holds the lock, the API thread's connection (foreground) wants to write.
-          if (i === 0) {
-            foreground = (db.kysely as unknown as Kysely<Probe>)
-              .insertInto('tx_probe')
-              .values({ label: 'fg' })
-              .execute();
-          }
-        }),
-      );
-      await Promise.all(units);
-      await foreground;
-      // Without the yield the foreground write would wait for all three units: u1, u2, u3, fg.
-      expect(committed()).toEqual(['u1', 'fg', 'u2', 'u3']);
-    } finally {
-      await bg.destroy();
-    }
   });
 
   it('ownTransactions: one transaction per unit (each unit sees the previous unit committed)', async () => {

@@ -1,5 +1,5 @@
 import { type Kysely, SqliteAdapter, sql } from 'kysely';
-import { sqliteOfKysely, writeLockOfKysely } from './write-lock.js';
+import { sqliteOfKysely } from './write-lock.js';
 
 /** Runs `fn` in a transaction; resolves with its result once that transaction committed. */
 export type TxRunner<DB> = <T>(fn: (trx: Kysely<DB>) => Promise<T>) => Promise<T>;
@@ -10,13 +10,9 @@ const MAX_GROUP = 64;
 /**
  * The queue under every group commit: items pushed while a group is being written (or within the same
  * turn of the event loop) form the next group, at most `maxGroup` of them; one group is written at a
- * time. `write` settles the items of its group itself; it must not throw. Items it hands back (it
- * stopped early) go first into the next group.
+ * time. `write` settles the items of its group itself; it must not throw.
  */
-export function groupQueue<T>(
-  maxGroup: number,
-  write: (group: T[]) => Promise<T[] | undefined>,
-): (item: T) => void {
+export function groupQueue<T>(maxGroup: number, write: (group: T[]) => Promise<void>): (item: T) => void {
   let pending: T[] = [];
   let running = false;
 
@@ -25,8 +21,7 @@ export function groupQueue<T>(
       while (pending.length > 0) {
         const group = pending.length > maxGroup ? pending.splice(0, maxGroup) : pending;
         if (group === pending) pending = [];
-        const left = await write(group);
-        if (left && left.length > 0) pending = [...left, ...pending];
+        await write(group);
       }
     } finally {
       running = false;
@@ -95,20 +90,12 @@ interface Unit<DB> {
  * wait forever) and must not wait for anything but the database while they run: the write lock is held.
  */
 export function groupedTransactions<DB>(db: Kysely<DB>, maxGroup = MAX_GROUP): TxRunner<DB> {
-  // The dispatch worker's connection yields to the API thread's writers (write-lock.ts, roles).
-  const lock = writeLockOfKysely(db);
   const savepoints = savepointsOf(db);
   const push = groupQueue<Unit<DB>>(maxGroup, async (group) => {
     const settled: (() => void)[] = [];
-    let done = group.length;
     try {
       await db.transaction().execute(async (trx) => {
-        for (const [i, unit] of group.entries()) {
-          // A foreground writer waits: commit what ran, the rest goes into the next group.
-          if (i > 0 && lock?.shouldYield()) {
-            done = i;
-            break;
-          }
+        for (const unit of group) {
           if (group.length === 1) {
             // Alone: no savepoint needed; its failure is the transaction's.
             const value = await unit.fn(trx);
@@ -132,7 +119,6 @@ export function groupedTransactions<DB>(db: Kysely<DB>, maxGroup = MAX_GROUP): T
       return;
     }
     for (const settle of settled) settle();
-    return group.slice(done);
   });
   return <T>(fn: (trx: Kysely<DB>) => Promise<T>) =>
     new Promise<T>((resolve, reject) => push({ fn, resolve: resolve as (v: unknown) => void, reject }));

@@ -43,7 +43,6 @@ function sqliteCommitter(run: (group: Pending[]) => Promise<void>): Commit {
       // The transaction itself failed (BEGIN or COMMIT): nothing of the group is stored.
       for (const p of group) p.reject(e);
     }
-    return undefined;
   });
   return (write) => new Promise<void>((resolve, reject) => push({ write, resolve, reject }));
 }
