@@ -10,6 +10,7 @@ import {
   type MessageStatus,
 } from '../../core/status/index.js';
 import type { Database } from '../../db/database.js';
+import { changes, first, type Ops, rows, runOps } from '../../db/ops.js';
 import type { DeliveryReport } from '../../providers/provider.contract.js';
 import type { CommittedStatusChange } from '../events/events.publish.js';
 import { aggregateParts, partStatusAfter } from './delivery-reports.parts.js';
@@ -31,6 +32,17 @@ export interface ApplyMessageStatusResult {
 /** A status change rarely races another; after this many lost races something is wrong. */
 const MAX_RACES = 5;
 
+export interface ApplyMessageStatusArgs {
+  clock: Clock;
+  messageId: string;
+  to: MessageStatus;
+  /** Who reports it: `dlr`, `worker`, `user`, `system`, … */
+  source: string;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+  error?: { code: string; text?: string | null };
+}
+
 /**
  * Moves a message to `to` through the status machine (`applyStatus`: monotonic, final stays final)
  * and always records the attempt in `message_events` — applied or not, so a late `sent` after
@@ -45,40 +57,34 @@ const MAX_RACES = 5;
  */
 export async function applyMessageStatus({
   db,
-  clock,
-  messageId,
-  to,
-  source,
-  reason,
-  details,
-  error,
-}: {
-  db: Kysely<Database>;
-  clock: Clock;
-  messageId: string;
-  to: MessageStatus;
-  /** Who reports it: `dlr`, `worker`, `user`, `system`, … */
-  source: string;
-  reason?: string | null;
-  details?: Record<string, unknown>;
-  error?: { code: string; text?: string | null };
-}): Promise<ApplyMessageStatusResult> {
-  const run = async (trx: Kysely<Database>): Promise<ApplyMessageStatusResult> => {
-    for (let race = 0; race < MAX_RACES; race++) {
-      const message = await trx
+  ...args
+}: ApplyMessageStatusArgs & { db: Kysely<Database> }): Promise<ApplyMessageStatusResult> {
+  const run = (trx: Kysely<Database>) => runOps(trx as Kysely<unknown>, applyMessageStatusOps(trx, args));
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/** {@link applyMessageStatus} as a procedure (db/ops.ts): its statements built with `db`, run by the caller's runner. */
+export function* applyMessageStatusOps(
+  db: Kysely<Database>,
+  { clock, messageId, to, source, reason, details, error }: ApplyMessageStatusArgs,
+): Ops<ApplyMessageStatusResult> {
+  for (let race = 0; race < MAX_RACES; race++) {
+    const message = yield* first(
+      db
         .selectFrom('messages')
         .select(['id', 'status', 'org_unit_id', 'batch_id'])
-        .where('id', '=', messageId)
-        .executeTakeFirst();
-      if (!message) throw new AppError('message.not_found', 'No such message.', { id: messageId });
-      if (!isMessageStatus(message.status)) {
-        throw new Error(`message ${messageId} has an unknown status`);
-      }
-      const from = message.status;
-      const decision = applyStatus(from, to);
-      const now = clock.now().toISOString();
-      if (decision.changed) {
-        const result = await trx
+        .where('id', '=', messageId),
+    );
+    if (!message) throw new AppError('message.not_found', 'No such message.', { id: messageId });
+    if (!isMessageStatus(message.status)) {
+      throw new Error(`message ${messageId} has an unknown status`);
+    }
+    const from = message.status;
+    const decision = applyStatus(from, to);
+    const now = clock.now().toISOString();
+    if (decision.changed) {
+      const updated = yield* changes(
+        db
           .updateTable('messages')
           .set({
             status: to,
@@ -88,49 +94,55 @@ export async function applyMessageStatus({
             ...(error ? { error_code: error.code, error_text: error.text ?? null } : {}),
           })
           .where('id', '=', messageId)
-          .where('status', '=', from)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) continue; // changed meanwhile: decide again
-      }
-      const eventId = newId();
-      await trx
-        .insertInto('message_events')
-        .values({
-          id: eventId,
-          message_id: messageId,
-          occurred_at: now,
-          from_status: from,
-          to_status: to,
-          applied: decision.changed,
-          reason: decision.changed ? (reason ?? null) : decision.ignoredReason,
-          source,
-          details: JSON.stringify(details ?? {}),
-        })
-        .execute();
-      const change: CommittedStatusChange = {
-        eventId,
-        messageId,
-        orgUnitId: message.org_unit_id,
-        batchId: message.batch_id,
-        from,
-        to,
-        applied: decision.changed,
-        at: now,
-      };
-      return decision.changed
-        ? { applied: true, from, status: decision.status, eventId, change }
-        : {
-            applied: false,
-            from,
-            status: decision.status,
-            ignoredReason: decision.ignoredReason,
-            eventId,
-            change,
-          };
+          .where('status', '=', from),
+      );
+      if (updated === 0) continue; // changed meanwhile: decide again
     }
-    throw new Error(`the status of message ${messageId} kept changing`);
-  };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+    const eventId = newId();
+    yield* changes(
+      db.insertInto('message_events').values({
+        id: eventId,
+        message_id: messageId,
+        occurred_at: now,
+        from_status: from,
+        to_status: to,
+        applied: decision.changed,
+        reason: decision.changed ? (reason ?? null) : decision.ignoredReason,
+        source,
+        details: JSON.stringify(details ?? {}),
+      }),
+    );
+    const change: CommittedStatusChange = {
+      eventId,
+      messageId,
+      orgUnitId: message.org_unit_id,
+      batchId: message.batch_id,
+      from,
+      to,
+      applied: decision.changed,
+      at: now,
+    };
+    return decision.changed
+      ? { applied: true, from, status: decision.status, eventId, change }
+      : {
+          applied: false,
+          from,
+          status: decision.status,
+          ignoredReason: decision.ignoredReason,
+          eventId,
+          change,
+        };
+  }
+  throw new Error(`the status of message ${messageId} kept changing`);
+}
+
+export interface ApplyDeliveryReportArgs {
+  clock: Clock;
+  providerAccountId: string;
+  message: { id: string; parts: number };
+  report: DeliveryReport;
+  /** The report was kept because it arrived before the gateway id was stored. */
+  early?: boolean;
 }
 
 /**
@@ -143,20 +155,16 @@ export async function applyMessageStatus({
  */
 export async function applyDeliveryReport({
   db,
-  clock,
-  providerAccountId,
-  message,
-  report,
-  early = false,
-}: {
-  db: Kysely<Database>;
-  clock: Clock;
-  providerAccountId: string;
-  message: { id: string; parts: number };
-  report: DeliveryReport;
-  /** The report was kept because it arrived before the gateway id was stored. */
-  early?: boolean;
-}): Promise<ApplyMessageStatusResult> {
+  ...args
+}: ApplyDeliveryReportArgs & { db: Kysely<Database> }): Promise<ApplyMessageStatusResult> {
+  return runOps(db as Kysely<unknown>, applyDeliveryReportOps(db, args));
+}
+
+/** {@link applyDeliveryReport} as a procedure (db/ops.ts), for the caller's transaction. */
+export function* applyDeliveryReportOps(
+  db: Kysely<Database>,
+  { clock, providerAccountId, message, report, early = false }: ApplyDeliveryReportArgs,
+): Ops<ApplyMessageStatusResult> {
   const details: Record<string, unknown> = {
     providerAccountId,
     gatewayId: report.gatewayId,
@@ -166,8 +174,7 @@ export async function applyDeliveryReport({
     ...(early ? { early: true } : {}),
   };
   if (report.part === undefined || message.parts <= 1) {
-    return applyMessageStatus({
-      db,
+    return yield* applyMessageStatusOps(db, {
       clock,
       messageId: message.id,
       to: report.status,
@@ -180,17 +187,19 @@ export async function applyDeliveryReport({
   // Take the message's row lock first (a no-op update): two reports about different parts of one
   // message then aggregate one after the other, so neither misses the other's part (PostgreSQL; on
   // SQLite writers are serialised anyway).
-  await db
-    .updateTable('messages')
-    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('id', '=', message.id)
-    .execute();
-  const current = await db
-    .selectFrom('message_part_reports')
-    .select('status')
-    .where('message_id', '=', message.id)
-    .where('part', '=', report.part)
-    .executeTakeFirst();
+  yield* changes(
+    db
+      .updateTable('messages')
+      .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+      .where('id', '=', message.id),
+  );
+  const current = yield* first(
+    db
+      .selectFrom('message_part_reports')
+      .select('status')
+      .where('message_id', '=', message.id)
+      .where('part', '=', report.part),
+  );
   const next = partStatusAfter(current?.status, report.status);
   if (next) {
     const row = {
@@ -199,25 +208,26 @@ export async function applyDeliveryReport({
       reported_at: report.at ?? null,
       updated_at: now,
     };
-    await db
-      .insertInto('message_part_reports')
-      .values({ message_id: message.id, part: report.part, ...row })
-      .onConflict((oc) => oc.columns(['message_id', 'part']).doUpdateSet(row))
-      .execute();
+    yield* changes(
+      db
+        .insertInto('message_part_reports')
+        .values({ message_id: message.id, part: report.part, ...row })
+        .onConflict((oc) => oc.columns(['message_id', 'part']).doUpdateSet(row)),
+    );
   }
-  const rows = await db
-    .selectFrom('message_part_reports')
-    .select(['part', 'status', 'error_code'])
-    .where('message_id', '=', message.id)
-    .orderBy('part')
-    .execute();
-  const byPart = new Map(rows.map((r) => [r.part, { status: r.status, errorCode: r.error_code }]));
+  const parts = yield* rows(
+    db
+      .selectFrom('message_part_reports')
+      .select(['part', 'status', 'error_code'])
+      .where('message_id', '=', message.id)
+      .orderBy('part'),
+  );
+  const byPart = new Map(parts.map((r) => [r.part, { status: r.status, errorCode: r.error_code }]));
   // A gateway that reports more parts than we counted: all of them must arrive.
-  const total = Math.max(message.parts, ...rows.map((r) => r.part));
+  const total = Math.max(message.parts, ...parts.map((r) => r.part));
   const aggregate = aggregateParts(total, byPart);
   const errorCode = aggregate.failingPart?.errorCode;
-  return applyMessageStatus({
-    db,
+  return yield* applyMessageStatusOps(db, {
     clock,
     messageId: message.id,
     to: aggregate.status,
@@ -225,7 +235,7 @@ export async function applyDeliveryReport({
     details: {
       ...details,
       partsTotal: total,
-      partStatuses: Object.fromEntries(rows.map((r) => [String(r.part), r.status])),
+      partStatuses: Object.fromEntries(parts.map((r) => [String(r.part), r.status])),
       ...(aggregate.failingPart ? { failingPart: aggregate.failingPart.part } : {}),
     },
     ...(errorCode ? { error: { code: errorCode } } : {}),

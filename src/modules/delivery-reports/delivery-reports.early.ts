@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Database } from '../../db/database.js';
+import { changes, type Ops, runOps } from '../../db/ops.js';
 import { type DeliveryReport, normalizeGatewayId } from '../../providers/provider.contract.js';
 import type { EventBus } from '../events/events.bus.js';
 import { type CommittedStatusChange, publishStatusChanges } from '../events/events.publish.js';
@@ -22,32 +23,39 @@ const cutoffOf = (clock: Clock, ttlHours: number) =>
  */
 export async function storeEarlyReport({
   db,
-  clock,
-  providerAccountId,
-  report,
-  ttlHours = DEFAULT_EARLY_REPORT_TTL_HOURS,
-}: {
-  db: Kysely<Database>;
+  ...args
+}: StoreEarlyReportArgs & { db: Kysely<Database> }): Promise<void> {
+  await runOps(db as Kysely<unknown>, storeEarlyReportOps(db, args));
+}
+
+export interface StoreEarlyReportArgs {
   clock: Clock;
   providerAccountId: string;
   report: DeliveryReport;
   ttlHours?: number;
-}): Promise<void> {
-  await db.deleteFrom('early_reports').where('received_at', '<', cutoffOf(clock, ttlHours)).execute();
-  await db
-    .insertInto('early_reports')
-    .values({
-      id: newId(),
-      provider_account_id: providerAccountId,
-      gateway_id: normalizeGatewayId(report.gatewayId),
-      part: report.part ?? 0,
-      status: report.status,
-      error_code: report.errorCode ?? null,
-      reported_at: report.at ?? null,
-      received_at: clock.now().toISOString(),
-    })
-    .onConflict((oc) => oc.columns(['provider_account_id', 'gateway_id', 'part', 'status']).doNothing())
-    .execute();
+}
+
+/** {@link storeEarlyReport} as a procedure (db/ops.ts), for the caller's transaction. */
+export function* storeEarlyReportOps(
+  db: Kysely<Database>,
+  { clock, providerAccountId, report, ttlHours = DEFAULT_EARLY_REPORT_TTL_HOURS }: StoreEarlyReportArgs,
+): Ops<void> {
+  yield* changes(db.deleteFrom('early_reports').where('received_at', '<', cutoffOf(clock, ttlHours)));
+  yield* changes(
+    db
+      .insertInto('early_reports')
+      .values({
+        id: newId(),
+        provider_account_id: providerAccountId,
+        gateway_id: normalizeGatewayId(report.gatewayId),
+        part: report.part ?? 0,
+        status: report.status,
+        error_code: report.errorCode ?? null,
+        reported_at: report.at ?? null,
+        received_at: clock.now().toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['provider_account_id', 'gateway_id', 'part', 'status']).doNothing()),
+  );
 }
 
 export interface EarlyReportsResult {

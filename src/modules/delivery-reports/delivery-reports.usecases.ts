@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/database.js';
+import { changes, first, type Ops, opsRunnerFor, runOps } from '../../db/ops.js';
 import { transactionsFor } from '../../db/tx-group.js';
 import type { CallbackRequest, DeliveryReport, ProviderDeps } from '../../providers/provider.contract.js';
 import { normalizeGatewayId } from '../../providers/provider.contract.js';
@@ -12,11 +13,11 @@ import type { EventBus } from '../events/events.bus.js';
 import { type CommittedStatusChange, publishStatusChanges } from '../events/events.publish.js';
 import { findProviderAccountByCallbackToken } from '../gateways/gateways.repository.js';
 import { openProvider } from '../gateways/gateways.usecases.js';
-import { applyDeliveryReport } from './delivery-reports.apply.js';
+import { applyDeliveryReportOps } from './delivery-reports.apply.js';
 import {
   applyEarlyReports,
   DEFAULT_EARLY_REPORT_TTL_HOURS,
-  storeEarlyReport,
+  storeEarlyReportOps,
 } from './delivery-reports.early.js';
 
 export {
@@ -66,23 +67,33 @@ async function reportTarget(
   providerAccountId: string,
   gatewayId: string,
 ): Promise<ReportTarget | undefined> {
+  return runOps(db as Kysely<unknown>, reportTargetOps(db, providerAccountId, gatewayId));
+}
+
+function* reportTargetOps(
+  db: Kysely<Database>,
+  providerAccountId: string,
+  gatewayId: string,
+): Ops<ReportTarget | undefined> {
   const normalised = normalizeGatewayId(gatewayId);
-  const part = await db
-    .selectFrom('message_part_ids as p')
-    .innerJoin('messages as m', 'm.id', 'p.message_id')
-    .select(['m.id', 'm.parts', 'p.part'])
-    .where('p.provider_account_id', '=', providerAccountId)
-    .where('p.gateway_id', '=', normalised)
-    .executeTakeFirst();
+  const part = yield* first(
+    db
+      .selectFrom('message_part_ids as p')
+      .innerJoin('messages as m', 'm.id', 'p.message_id')
+      .select(['m.id', 'm.parts', 'p.part'])
+      .where('p.provider_account_id', '=', providerAccountId)
+      .where('p.gateway_id', '=', normalised),
+  );
   if (part) return { message: { id: part.id, parts: part.parts }, part: part.part };
-  const message = await db
-    .selectFrom('messages')
-    .select(['id', 'parts'])
-    .where('provider_account_id', '=', providerAccountId)
-    .where('gateway_message_id', 'in', [...new Set([normalised, gatewayId])])
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const message = yield* first(
+    db
+      .selectFrom('messages')
+      .select(['id', 'parts'])
+      .where('provider_account_id', '=', providerAccountId)
+      .where('gateway_message_id', 'in', [...new Set([normalised, gatewayId])])
+      .orderBy('created_at', 'desc')
+      .limit(1),
+  );
   return message ? { message } : undefined;
 }
 
@@ -106,19 +117,19 @@ const RECEIPT_PRUNE_EVERY_MS = 60_000;
 const lastReceiptPrune = new WeakMap<object, number>();
 
 /** Records the report's receipt; false when it was received before (a replay). In the caller's transaction. */
-async function firstReceipt(
+function* firstReceiptOps(
   db: Kysely<Database>,
   providerAccountId: string,
   report: DeliveryReport,
   now: string,
-): Promise<boolean> {
-  const r = await db
-    .insertInto('report_receipts')
-    .values({ provider_account_id: providerAccountId, digest: reportDigest(report), received_at: now })
-    .onConflict((oc) => oc.columns(['provider_account_id', 'digest']).doNothing())
-    .returning('digest')
-    .executeTakeFirst();
-  return r !== undefined;
+): Ops<boolean> {
+  const stored = yield* changes(
+    db
+      .insertInto('report_receipts')
+      .values({ provider_account_id: providerAccountId, digest: reportDigest(report), received_at: now })
+      .onConflict((oc) => oc.columns(['provider_account_id', 'digest']).doNothing()),
+  );
+  return stored === 1;
 }
 
 /**
@@ -200,39 +211,40 @@ export async function applyDeliveryReports({
   earlyReportTtlHours?: number;
 }): Promise<DeliveryReportResult> {
   const kept: DeliveryReport[] = [];
-  const changes: CommittedStatusChange[] = [];
-  // SQLite: concurrent callbacks share commits (db/tx-group.ts); each still answers after its commit.
-  const result = await transactionsFor(db)(async (trx) => {
+  const statusChanges: CommittedStatusChange[] = [];
+  function* apply(trx: Kysely<Database>): Ops<DeliveryReportResult> {
     const out: DeliveryReportResult = { applied: 0, ignored: 0, unmatched: 0, duplicates: 0 };
     const now = clock.now().toISOString();
     for (const report of reports) {
-      if (!(await firstReceipt(trx, providerAccountId, report, now))) {
+      if (!(yield* firstReceiptOps(trx, providerAccountId, report, now))) {
         out.ignored++;
         out.duplicates++;
         continue;
       }
-      const target = await reportTarget(trx, providerAccountId, report.gatewayId);
+      const target = yield* reportTargetOps(trx, providerAccountId, report.gatewayId);
       if (!target) {
-        await storeEarlyReport({ db: trx, clock, providerAccountId, report, ttlHours: earlyReportTtlHours });
+        yield* storeEarlyReportOps(trx, { clock, providerAccountId, report, ttlHours: earlyReportTtlHours });
         kept.push(report);
         out.ignored++;
         out.unmatched++;
         continue;
       }
-      const applied = await applyDeliveryReport({
-        db: trx,
+      const applied = yield* applyDeliveryReportOps(trx, {
         clock,
         providerAccountId,
         message: target.message,
         report: target.part !== undefined ? { ...report, part: target.part } : report,
       });
-      changes.push(applied.change);
+      statusChanges.push(applied.change);
       if (applied.applied) out.applied++;
       else out.ignored++;
     }
     return out;
-  });
-  await publishStatusChanges({ db, bus, clock, changes });
+  }
+  // Concurrent callbacks share commits; each still answers after its commit. On SQLite the unit runs
+  // synchronously on the connection (db/sync-group.ts): the write lock is held for its SQL alone.
+  const result = await opsRunnerFor(db, transactionsFor(db))(apply);
+  await publishStatusChanges({ db, bus, clock, changes: statusChanges });
   // Old receipts go after the commit, in a statement of their own: concurrent callbacks never wait on
   // each other's clean-up. At most once a minute per database (it was a write per callback); a failure
   // only delays it to the next round.

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { isFinal, isMessageStatus, STATUSES } from '../../core/status/index.js';
 import type { Database } from '../../db/database.js';
+import { changes as changed, type Ops, opsRunnerFor, runOps } from '../../db/ops.js';
 import { transactionsFor } from '../../db/tx-group.js';
 import type { EventBus, HeraldEvent } from './events.bus.js';
 
@@ -56,23 +57,27 @@ export async function publishStatusChanges({
     if (open) continue;
     // The mark and its durable event row (what the live stream replays) are written together.
     const eventId = newId();
-    const mark = async (trx: Kysely<Database>) => {
-      const marked = await trx
-        .updateTable('batches')
-        .set({ completed_at: now })
-        .where('id', '=', batchId)
-        .where('completed_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(marked.numUpdatedRows) !== 1) return false;
-      await trx
-        .insertInto('batch_completions')
-        .values({ event_id: eventId, batch_id: batchId, org_unit_id: orgUnitId, completed_at: now })
-        .execute();
+    function* mark(trx: Kysely<Database>): Ops<boolean> {
+      const marked = yield* changed(
+        trx
+          .updateTable('batches')
+          .set({ completed_at: now })
+          .where('id', '=', batchId)
+          .where('completed_at', 'is', null),
+      );
+      if (marked !== 1) return false;
+      yield* changed(
+        trx
+          .insertInto('batch_completions')
+          .values({ event_id: eventId, batch_id: batchId, org_unit_id: orgUnitId, completed_at: now }),
+      );
       return true;
-    };
-    // SQLite: concurrent completions share commits (db/tx-group.ts).
-    if (await (db.isTransaction ? mark(db) : transactionsFor(db)(mark)))
-      events.push({ type: 'batch.completed', eventId, batchId, orgUnitId, at: now });
+    }
+    // Concurrent completions share commits; on SQLite synchronously on the connection (db/sync-group.ts).
+    const completed = db.isTransaction
+      ? await runOps(db as Kysely<unknown>, mark(db))
+      : await opsRunnerFor(db, transactionsFor(db))(mark);
+    if (completed) events.push({ type: 'batch.completed', eventId, batchId, orgUnitId, at: now });
   }
   await bus.publish(events);
 }
