@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/database.js';
 import type { DialectName } from '../db/dialect.js';
+import type { OpsRunner } from '../db/ops.js';
 import type { TxRunner } from '../db/tx-group.js';
 import type { EventBus } from '../modules/events/events.bus.js';
 import { type CommittedStatusChange, publishStatusChanges } from '../modules/events/events.publish.js';
@@ -78,6 +79,13 @@ export interface DispatchContext {
    * on PostgreSQL it runs on its own, without BEGIN/COMMIT round trips that would hold its row lock.
    */
   write: TxRunner<DispatchDatabase>;
+  /**
+   * Runs a write procedure (db/ops.ts) the way `tx` runs a callback: on SQLite synchronously as a unit
+   * of the shared commits (the write lock held for its SQL alone), on PostgreSQL in a transaction.
+   */
+  run: OpsRunner<DispatchDatabase>;
+  /** The same for one-statement writes: like `write`, on their own on PostgreSQL. */
+  runWrite: OpsRunner<DispatchDatabase>;
 }
 
 /** Publishes committed changes; a failure is logged, never undoes or fails the send. */

@@ -1,10 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { MessageStatus } from '../core/status/index.js';
+import { changes, type Ops, runOps } from '../db/ops.js';
 import { recordConsentEvent } from '../modules/consent/consent.usecases.js';
-import {
-  applyEarlyReports,
-  applyMessageStatus,
-} from '../modules/delivery-reports/delivery-reports.usecases.js';
+import { applyMessageStatusOps } from '../modules/delivery-reports/delivery-reports.apply.js';
+import { applyEarlyReports } from '../modules/delivery-reports/delivery-reports.usecases.js';
 import type { CommittedStatusChange } from '../modules/events/events.publish.js';
 import type { ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
 import { normalizeGatewayId, type SendOutcome } from '../providers/provider.contract.js';
@@ -49,14 +48,10 @@ const toChange = (
 
 /** Extends the lease while the message waits (for a rate slot). False: this worker lost it. */
 export async function renewLease(ctx: DispatchContext, m: ClaimedRow, untilMs: number): Promise<boolean> {
-  const r = await withDbRetry(ctx, 'renew lease', () =>
-    ctx.write((trx) =>
-      fenced(trx, ctx, m)
-        .set({ lease_until: new Date(untilMs).toISOString() })
-        .executeTakeFirst(),
-    ),
+  const updated = await withDbRetry(ctx, 'renew lease', () =>
+    ctx.runWrite((db) => changes(fenced(db, ctx, m).set({ lease_until: new Date(untilMs).toISOString() }))),
   );
-  return Number(r.numUpdatedRows) === 1;
+  return updated === 1;
 }
 
 /**
@@ -71,19 +66,19 @@ export async function markSubmitStarted(
   leaseUntilMs: number,
 ): Promise<boolean> {
   const now = ctx.clock.now().toISOString();
-  const r = await withDbRetry(ctx, 'mark submit started', () =>
-    ctx.write((trx) =>
-      fenced(trx, ctx, m)
-        .set({
+  const updated = await withDbRetry(ctx, 'mark submit started', () =>
+    ctx.runWrite((db) =>
+      changes(
+        fenced(db, ctx, m).set({
           submit_started_at: now,
           provider_account_id: accountId,
           lease_until: new Date(leaseUntilMs).toISOString(),
           updated_at: now,
-        })
-        .executeTakeFirst(),
+        }),
+      ),
     ),
   );
-  return Number(r.numUpdatedRows) === 1;
+  return updated === 1;
 }
 
 /**
@@ -97,11 +92,11 @@ export async function endWithoutSubmit(
   to: 'expired' | 'blocked' | 'queued',
   opts: { reason: string; dueAtMs?: number; refund?: boolean; details?: Record<string, unknown> },
 ): Promise<void> {
-  const changes = await withDbRetry(ctx, `end as ${to}`, () =>
-    ctx.tx(async (trx) => {
+  const ended = await withDbRetry(ctx, `end as ${to}`, () =>
+    ctx.run(function* (db): Ops<CommittedStatusChange[]> {
       const now = ctx.clock.now().toISOString();
-      const held = await fenced(trx, ctx, m)
-        .set({
+      const held = yield* changes(
+        fenced(db, ctx, m).set({
           lease_until: null,
           leased_by: null,
           submit_started_at: null,
@@ -109,11 +104,10 @@ export async function endWithoutSubmit(
             ? { due_at: new Date(opts.dueAtMs ?? Date.parse(now)).toISOString() }
             : { due_at: null }),
           ...(opts.refund ? { attempts: sql<number>`attempts - 1` } : {}),
-        })
-        .executeTakeFirst();
-      if (Number(held.numUpdatedRows) === 0) return [];
-      const a = await applyMessageStatus({
-        db: sharedDb(trx),
+        }),
+      );
+      if (held === 0) return [];
+      const a = yield* applyMessageStatusOps(sharedDb(db), {
         clock: ctx.clock,
         messageId: m.id,
         to,
@@ -124,7 +118,7 @@ export async function endWithoutSubmit(
       return [toChange(m, a, to, now)];
     }),
   );
-  await publish(ctx, changes);
+  await publish(ctx, ended);
 }
 
 /** What the worker decided from the gateway's answer. */
@@ -195,94 +189,103 @@ export async function recordOutcome(
     ...(d.retry ? { dueAt: new Date(d.retry.dueAtMs).toISOString() } : {}),
     ...(info.failover.length > 0 ? { failover: info.failover } : {}),
   };
+  // The outcome's statements, as one procedure (db/ops.ts).
+  function* record(db: Kysely<DispatchDatabase>): Ops<CommittedStatusChange[]> {
+    // A write first (SQLite takes its write lock here, not halfway through the transaction). It also
+    // ends this worker's lease, if it still holds one (SET reads the row as it was before).
+    const mine = sql<boolean>`leased_by = ${ctx.workerId}`;
+    yield* changes(
+      db
+        .updateTable('messages')
+        .set({
+          updated_at: now,
+          lease_until: sql<string | null>`CASE WHEN ${mine} THEN NULL ELSE lease_until END`,
+          leased_by: sql<string | null>`CASE WHEN ${mine} THEN NULL ELSE leased_by END`,
+          ...(outcome.ok
+            ? {
+                gateway_message_id: gatewayId,
+                submitted_at: now,
+                provider_account_id: account.id,
+                error_code: null,
+                error_text: null,
+              }
+            : {}),
+          ...(d.to === 'unknown' ? { submitted_at: sql<string>`COALESCE(submitted_at, ${now})` } : {}),
+        })
+        .where('id', '=', m.id),
+    );
+    if (partIds.length > 0) {
+      const rows = partIds.map((id, i) => ({
+        provider_account_id: account.id,
+        gateway_id: id,
+        message_id: m.id,
+        part: i + 1,
+        created_at: now,
+      }));
+      // A gateway that reuses an id points it at the newest message (as `gateway_message_id` matching does).
+      yield* changes(
+        db
+          .insertInto('message_part_ids')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['provider_account_id', 'gateway_id']).doUpdateSet((eb) => ({
+              message_id: eb.ref('excluded.message_id'),
+              part: eb.ref('excluded.part'),
+              created_at: eb.ref('excluded.created_at'),
+            })),
+          ),
+      );
+    }
+    const a = yield* applyMessageStatusOps(sharedDb(db), {
+      clock: ctx.clock,
+      messageId: m.id,
+      to: d.to,
+      source: 'worker',
+      reason: d.reason,
+      details,
+      ...(outcome.ok ? {} : { error: { code: outcome.code, text: outcome.text } }),
+    });
+    if (a.applied && d.retry) {
+      yield* changes(
+        db
+          .updateTable('messages')
+          .set({
+            due_at: new Date(d.retry.dueAtMs).toISOString(),
+            submit_started_at: null,
+            ...(d.retry.throttled ? { throttled_count: sql<number>`throttled_count + 1` } : {}),
+          })
+          .where('id', '=', m.id),
+      );
+    }
+    return [toChange(m, a, d.to, now)];
+  }
+  const optedOut = !outcome.ok && outcome.class === 'opted_out' ? outcome : undefined;
   // Deadline beyond the lease: the answer must not be lost while the database is briefly away.
-  const changes = await withDbRetry(
+  const outcomeChanges = await withDbRetry(
     ctx,
     'record outcome',
     () =>
-      ctx.tx(async (trx) => {
-        // A write first (SQLite takes its write lock here, not halfway through the transaction). It also
-        // ends this worker's lease, if it still holds one (SET reads the row as it was before).
-        const mine = sql<boolean>`leased_by = ${ctx.workerId}`;
-        await trx
-          .updateTable('messages')
-          .set({
-            updated_at: now,
-            lease_until: sql<string | null>`CASE WHEN ${mine} THEN NULL ELSE lease_until END`,
-            leased_by: sql<string | null>`CASE WHEN ${mine} THEN NULL ELSE leased_by END`,
-            ...(outcome.ok
-              ? {
-                  gateway_message_id: gatewayId,
-                  submitted_at: now,
-                  provider_account_id: account.id,
-                  error_code: null,
-                  error_text: null,
-                }
-              : {}),
-            ...(d.to === 'unknown' ? { submitted_at: sql<string>`COALESCE(submitted_at, ${now})` } : {}),
+      optedOut && m.to_e164
+        ? // The consent event is written by the consent module (Kysely): the whole outcome goes that way.
+          ctx.tx(async (trx) => {
+            const recorded = await runOps(trx as Kysely<unknown>, record(trx));
+            await recordConsentEvent({
+              db: sharedDb(trx),
+              clock: ctx.clock,
+              event: {
+                e164: m.to_e164!,
+                state: 'opted_out',
+                source: 'provider',
+                actor: { type: 'provider_account', id: account.id },
+                evidence: { messageId: m.id, errorCode: optedOut.code, errorText: optedOut.text },
+              },
+            });
+            return recorded;
           })
-          .where('id', '=', m.id)
-          .execute();
-        if (partIds.length > 0) {
-          const rows = partIds.map((id, i) => ({
-            provider_account_id: account.id,
-            gateway_id: id,
-            message_id: m.id,
-            part: i + 1,
-            created_at: now,
-          }));
-          // A gateway that reuses an id points it at the newest message (as `gateway_message_id` matching does).
-          await trx
-            .insertInto('message_part_ids')
-            .values(rows)
-            .onConflict((oc) =>
-              oc.columns(['provider_account_id', 'gateway_id']).doUpdateSet((eb) => ({
-                message_id: eb.ref('excluded.message_id'),
-                part: eb.ref('excluded.part'),
-                created_at: eb.ref('excluded.created_at'),
-              })),
-            )
-            .execute();
-        }
-        const a = await applyMessageStatus({
-          db: sharedDb(trx),
-          clock: ctx.clock,
-          messageId: m.id,
-          to: d.to,
-          source: 'worker',
-          reason: d.reason,
-          details,
-          ...(outcome.ok ? {} : { error: { code: outcome.code, text: outcome.text } }),
-        });
-        if (a.applied && d.retry) {
-          await trx
-            .updateTable('messages')
-            .set({
-              due_at: new Date(d.retry.dueAtMs).toISOString(),
-              submit_started_at: null,
-              ...(d.retry.throttled ? { throttled_count: sql<number>`throttled_count + 1` } : {}),
-            })
-            .where('id', '=', m.id)
-            .execute();
-        }
-        if (!outcome.ok && outcome.class === 'opted_out' && m.to_e164) {
-          await recordConsentEvent({
-            db: sharedDb(trx),
-            clock: ctx.clock,
-            event: {
-              e164: m.to_e164,
-              state: 'opted_out',
-              source: 'provider',
-              actor: { type: 'provider_account', id: account.id },
-              evidence: { messageId: m.id, errorCode: outcome.code, errorText: outcome.text },
-            },
-          });
-        }
-        return [toChange(m, a, d.to, now)];
-      }),
+        : ctx.run(record),
     ctx.settings.leaseMs * 2,
   );
-  await publish(ctx, changes);
+  await publish(ctx, outcomeChanges);
   if (gatewayId) {
     // Delivery reports that overtook this answer were kept; now that the ids are stored they apply (a
     // part's id as that part's report).

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import type { TxRunner } from '../db/tx-group.js';
+import { first, type OpsRunner, runOps } from '../db/ops.js';
 import type { DispatchDatabase } from './dispatch.tables.js';
 
 /**
@@ -50,10 +50,10 @@ export interface RateLimiter {
 export interface RateLimiterOptions {
   db: Kysely<DispatchDatabase>;
   /**
-   * Runs a reservation's writes (the worker's shared transactions on SQLite, see db/tx-group.ts);
-   * default: straight on `db`, each statement on its own.
+   * Runs a reservation's write (the worker's shared commits on SQLite, see db/ops.ts); default:
+   * straight on `db`, on its own.
    */
-  tx?: TxRunner<DispatchDatabase>;
+  run?: OpsRunner<DispatchDatabase>;
   clock: Clock;
   /** How far ahead a slot may be reserved (ms). Default 1,000. */
   horizonMs?: number;
@@ -82,7 +82,7 @@ export const slotIntervalMs = (perSecond: number, headroom = DEFAULT_RATE_HEADRO
 
 export function createRateLimiter({
   db,
-  tx = (fn) => fn(db),
+  run = (procedure) => runOps(db as Kysely<unknown>, procedure(db)),
   clock,
   horizonMs = DEFAULT_RATE_HORIZON_MS,
   headroom = DEFAULT_RATE_HEADROOM,
@@ -106,7 +106,7 @@ export function createRateLimiter({
     for (let round = 0; round < 2; round++) {
       let horizon = 0;
       // Times taken when the statement runs (a shared transaction may start a moment later).
-      const taken = await tx((trx) => {
+      const taken = await run(function* (trx) {
         const nowMs = clock.now().getTime();
         horizon = nowMs + horizonMs;
         const earliest = nowMs + leadMs;
@@ -115,18 +115,19 @@ export function createRateLimiter({
           THEN (CASE WHEN next_at_ms > ${earliest} THEN next_at_ms ELSE ${earliest} END)
           ELSE (CASE WHEN paused_until_ms > ${earliest} THEN paused_until_ms ELSE ${earliest} END) END)`;
         // Every SET expression reads the row as it was: last_slot_ms gets the slot this call reserved.
-        return trx
-          .updateTable('rate_buckets')
-          .set({
-            next_at_ms: sql<number>`${slot} + ${increment} + probe_gap_ms`,
-            last_slot_ms: slot,
-            probe_gap_ms: 0,
-          })
-          .where('provider_account_id', '=', accountId)
-          .where('next_at_ms', '<=', horizon)
-          .where('paused_until_ms', '<=', horizon)
-          .returning('last_slot_ms')
-          .executeTakeFirst();
+        return yield* first(
+          trx
+            .updateTable('rate_buckets')
+            .set({
+              next_at_ms: sql<number>`${slot} + ${increment} + probe_gap_ms`,
+              last_slot_ms: slot,
+              probe_gap_ms: 0,
+            })
+            .where('provider_account_id', '=', accountId)
+            .where('next_at_ms', '<=', horizon)
+            .where('paused_until_ms', '<=', horizon)
+            .returning('last_slot_ms'),
+        );
       });
       if (taken) return { ok: true, slotMs: Number(taken.last_slot_ms) };
       const row = await db

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/db.js';
+import { opsRunnerFor } from '../db/ops.js';
 import { type TxRunner, transactionsFor } from '../db/tx-group.js';
 import type { EventBus } from '../modules/events/events.bus.js';
 import type { CommittedStatusChange } from '../modules/events/events.publish.js';
@@ -106,6 +107,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   // SQLite: the per-message writes of the messages in flight share commits (one writer at a time).
   const tx = transactionsFor(ddb);
   const write: TxRunner<DispatchDatabase> = db.dialect === 'sqlite' ? tx : (fn) => fn(ddb);
+  const runWrite = opsRunnerFor(ddb, write);
   const ctx: DispatchContext = {
     db: db.kysely,
     ddb,
@@ -118,7 +120,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     sleep: deps.sleep ?? realSleep,
     limiter: createRateLimiter({
       db: ddb,
-      tx: write,
+      run: runWrite,
       clock,
       horizonMs,
       headroom: deps.rate?.headroom ?? DEFAULT_RATE_HEADROOM,
@@ -141,6 +143,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       ((account, parts) => (pool.get(account).capabilities.throughputUnit === 'parts' ? parts : 1)),
     tx,
     write,
+    run: opsRunnerFor(ddb, tx),
+    runWrite,
   };
   const statusTimeoutMs = config.statusTimeoutHours * 3_600_000;
   const statusCheckEveryMs = deps.statusCheckEveryMs ?? 60_000;
