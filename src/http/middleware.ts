@@ -113,6 +113,42 @@ function cacheBody(c: Context, text: string, parsed: unknown): void {
   c.req.bodyCache.json = Promise.resolve(parsed);
 }
 
+/**
+ * For the raw-body routes (gateway callbacks): reads the body (at most `limitBytes`, else 413
+ * `request.too_large`) the way {@link jsonBodyGuard} does — straight from Node's request under
+ * `herald serve` — and caches it as text for `c.req.text()`. Hono's `bodyLimit` wrapped the body in a
+ * new WHATWG Request and stream per callback, and `c.req.text()` then read it through undici.
+ */
+export const rawBodyLimit =
+  (limitBytes: number): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    // Read once (`/callbacks/*` and `/callbacks/:token/inbound` both match an inbound callback).
+    if (!SAFE_METHODS.has(c.req.method) && c.req.bodyCache.text === undefined) {
+      const declared = Number(c.req.header('content-length') ?? '0');
+      if (declared > limitBytes) throw tooLarge(limitBytes);
+      const raw = await readBody(c, limitBytes);
+      // As `Request.text()` decodes: UTF-8, a leading BOM dropped, bad bytes replaced.
+      c.req.bodyCache.text = Promise.resolve(new TextDecoder().decode(raw)) as unknown as string;
+    }
+    await next();
+  };
+
+/** The request headers by lower-case name (from Node's request when there is one; no WHATWG Headers built). */
+export function requestHeaders(c: Context): Record<string, string> {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  const headers: Record<string, string> = {};
+  if (incoming instanceof IncomingMessage) {
+    for (const [key, value] of Object.entries(incoming.headers)) {
+      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+    }
+  } else {
+    c.req.raw.headers.forEach((value, key) => {
+      headers[key.toLowerCase()] = value;
+    });
+  }
+  return headers;
+}
+
 const tooLarge = (limitBytes: number) =>
   new AppError('request.too_large', `The request body is larger than ${limitBytes} bytes.`, { limitBytes });
 

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../../http/http.types.js';
-import { problem } from '../../http/problem.js';
+import { rawBodyLimit, requestHeaders } from '../../http/middleware.js';
 import { jsonContent, newRouter } from '../../http/router.js';
 import { problemResponse } from '../../http/schemas.js';
 import { gatewaySecretBox } from '../gateways/gateways.secrets.js';
@@ -16,18 +15,7 @@ import { receiveDeliveryReport } from './delivery-reports.usecases.js';
 export function deliveryReportRoutes(deps: AppDeps) {
   const app = newRouter();
   const box = gatewaySecretBox(deps.config);
-  app.use(
-    '/callbacks/*',
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: (c) =>
-        problem(
-          c,
-          'request.too_large',
-          `The request body is larger than ${deps.config.bodyLimitBytes} bytes.`,
-        ),
-    }),
-  );
+  app.use('/callbacks/*', rawBodyLimit(deps.config.bodyLimitBytes));
 
   // POST for most gateways; GET for Kannel, whose smsbox calls the dlr-url with the report in the query.
   for (const method of ['post', 'get'] as const) {
@@ -65,10 +53,7 @@ export function deliveryReportRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const url = new URL(c.req.url);
-        const headers: Record<string, string> = {};
-        c.req.raw.headers.forEach((value, key) => {
-          headers[key.toLowerCase()] = value;
-        });
+        const headers = requestHeaders(c);
         const result = await receiveDeliveryReport({
           db: deps.db.kysely,
           clock: deps.clock,

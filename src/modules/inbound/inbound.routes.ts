@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { auditRequest } from '../../http/audit.js';
 import type { AppDeps } from '../../http/http.types.js';
-import { principalOf } from '../../http/middleware.js';
-import { problem } from '../../http/problem.js';
+import { principalOf, rawBodyLimit, requestHeaders } from '../../http/middleware.js';
 import { jsonBody, jsonContent, newRouter, SECURED } from '../../http/router.js';
 import { IdParam, problemResponse, problemResponses } from '../../http/schemas.js';
 import { browseInbound, getInbound } from './inbound.browse.js';
@@ -26,18 +24,7 @@ import { receiveInboundCallback, simulateInbound } from './inbound.usecases.js';
  */
 export function inboundCallbackRoutes(deps: AppDeps) {
   const app = newRouter();
-  app.use(
-    '/callbacks/:token/inbound',
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: (c) =>
-        problem(
-          c,
-          'request.too_large',
-          `The request body is larger than ${deps.config.bodyLimitBytes} bytes.`,
-        ),
-    }),
-  );
+  app.use('/callbacks/:token/inbound', rawBodyLimit(deps.config.bodyLimitBytes));
   // POST for most gateways; GET for Kannel, whose sms-service get-url carries the message in the query.
   for (const method of ['post', 'get'] as const) {
     app.openapi(
@@ -72,10 +59,7 @@ export function inboundCallbackRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const url = new URL(c.req.url);
-        const headers: Record<string, string> = {};
-        c.req.raw.headers.forEach((value, key) => {
-          headers[key.toLowerCase()] = value;
-        });
+        const headers = requestHeaders(c);
         const result = await receiveInboundCallback(
           { db: deps.db.kysely, clock: deps.clock, bus: deps.bus, logger: deps.logger, config: deps.config },
           c.req.valid('param').token,
