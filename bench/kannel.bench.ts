@@ -398,6 +398,19 @@ export async function run(options: KannelBenchOptions = parseOptions([])): Promi
         `at least ${fmt(httpFloor.cpuUsPerRoundTrip, 0)} µs per round trip (client and server), and the loop makes two (the submit, the gateway's report). ` +
         `That leaves ${fmt(budgetUs - floor.totalUs - 2 * httpFloor.cpuUsPerRoundTrip, 0)} µs per message for everything else: all of Herald's own code on both threads, the simulator, and the load client's bookkeeping.`,
     );
+    // The same for accepting: Kannel's faster level, one round trip, the SQL of accepting and of handing
+    // the message on (both sides send what they accepted while the load runs).
+    const kannelAccept = Math.max(
+      ...results.filter((r) => r.scenario === 'accept' && r.side === 'Kannel').map((r) => r.msgsPerSec),
+    );
+    const acceptBudgetUs = (cores * 1_000_000) / (kannelAccept * ACCEPT_GOAL);
+    const sendingUs =
+      floor.phases.claim + floor.phases['rate slot'] + floor.phases['submit marker'] + floor.phases.outcome;
+    notes.push(
+      `Budget at the accept goal: Kannel's faster level, ${fmt(kannelAccept, 0)} msgs/s, is ${fmt(acceptBudgetUs, 0)} µs of CPU per message on ${cores} cores. ` +
+        `Accepting one takes ${fmt(floor.phases.accept, 0)} µs of SQL and handing it on ${fmt(sendingUs, 0)} more (claim, rate slot, marker, outcome), plus one round trip of at least ${fmt(httpFloor.cpuUsPerRoundTrip, 0)} µs: ` +
+        `${fmt(acceptBudgetUs - floor.phases.accept - sendingUs - httpFloor.cpuUsPerRoundTrip, 0)} µs per message are left for Herald's own code and the load client's bookkeeping.`,
+    );
     notes.push(
       `Storage floor: the full loop's SQL alone (accept, claim, rate slot, submit marker, outcome, delivery report and batch completion; raw better-sqlite3, one thread, 16 units per transaction) takes ${fmt(floor.totalUs, 0)} µs per message, so SQLite's single writer allows at most ${fmt(floor.ceilingMsgsPerSec, 0)} msgs/s; the full-loop goal (${FULL_LOOP_GOAL}× Kannel) is ${fmt(goalMsgsPerSec, 0)} msgs/s${goalMsgsPerSec > floor.ceilingMsgsPerSec ? ', above that ceiling' : ''}.`,
     );
