@@ -13,7 +13,9 @@ import { sqliteOfKysely } from './write-lock.js';
  * - {@link runOpsSync}: straight on a better-sqlite3 connection, synchronously — for units of a
  *   shared SQLite commit (db/sync-group.ts), which must not yield the thread while they hold the
  *   write lock.
- * The procedure's own logic (decisions between statements) runs the same on both.
+ * The procedure's own logic (decisions between statements) runs the same on both. A procedure must
+ * not catch a failed statement to go on: PostgreSQL aborts the transaction at the first error, so
+ * what would work on SQLite would fail there; let errors end the unit (its savepoint rolls it back).
  */
 export type Op = { kind: 'rows' | 'changes'; query: Compilable<unknown> };
 
