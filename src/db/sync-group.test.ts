@@ -55,6 +55,39 @@ describe('syncTransactions on a SQLite file', () => {
     expect(seenAtResolve.every((seen) => seen.length === 3)).toBe(true);
   });
 
+  it('refuses an async unit (its statements would run after the commit); the others commit', async () => {
+    const tx = syncTransactions(db.kysely, db.sqlite!, 64);
+    const results = await Promise.allSettled([tx(() => insert('sync')), tx(async () => insert('async'))]);
+    expect(results[0]!.status).toBe('fulfilled');
+    expect(results[1]).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringContaining('must not be async') },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    // The async unit's insert ran inside its savepoint and was rolled back with it.
+    expect(committed()).toEqual(['sync']);
+  });
+
+  it("an error that ended SQLite's whole transaction fails the group with that error, not a missing savepoint", async () => {
+    const tx = syncTransactions(db.kysely, db.sqlite!, 64);
+    const results = await Promise.allSettled([
+      tx(() => insert('before')),
+      tx(() => {
+        // As SQLite does itself on a full disk or an I/O error: the transaction is gone.
+        db.sqlite!.prepare('ROLLBACK').run();
+        throw new Error('disk full');
+      }),
+    ]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
+      'disk full',
+      'disk full',
+    ]);
+    expect(committed()).toEqual([]);
+    // The connection is usable afterwards.
+    await tx(() => insert('after'));
+    expect(committed()).toEqual(['after']);
+  });
+
   it('waits for a Kysely transaction open on the same connection instead of landing inside it', async () => {
     const tx = syncTransactions(db.kysely, db.sqlite!, 64);
     const order: string[] = [];

@@ -62,9 +62,15 @@ export function syncTransactions<DB>(
         savepoint.run();
         try {
           const value = p.unit();
+          // An async unit would run its statements after the commit, outside the transaction.
+          if (typeof (value as { then?: unknown } | null)?.then === 'function') {
+            throw new Error('a unit of a synchronous shared commit must not be async');
+          }
           release.run();
           settle.push(() => p.resolve(value));
         } catch (e) {
+          // Some errors (disk full, I/O, interrupt) end SQLite's whole transaction: the group fails with it.
+          if (!db.inTransaction) throw e;
           undo.run();
           release.run();
           settle.push(() => p.reject(e));

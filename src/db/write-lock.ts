@@ -77,12 +77,18 @@ export class WriteLock {
   /** Background: lets queued foreground writers take their tickets first (bounded), then queues. */
   async #acquireBehindForeground(): Promise<void> {
     const until = performance.now() + BACKGROUND_YIELD_MS;
-    for (;;) {
-      const waiting = Atomics.load(this.#cells, 2);
-      const left = until - performance.now();
-      if (waiting <= 0 || left <= 0) break;
-      const waited = Atomics.waitAsync(this.#cells, 2, waiting, left);
-      if (waited.async) await waited.value;
+    // As in #awaitTurn: a pending waitAsync alone does not keep the thread alive.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      for (;;) {
+        const waiting = Atomics.load(this.#cells, 2);
+        const left = until - performance.now();
+        if (waiting <= 0 || left <= 0) break;
+        const waited = Atomics.waitAsync(this.#cells, 2, waiting, left);
+        if (waited.async) await waited.value;
+      }
+    } finally {
+      clearInterval(keepAlive);
     }
     return this.#awaitTurn(Atomics.add(this.#cells, 0, 1));
   }

@@ -84,7 +84,10 @@ export interface DispatchContext {
    * of the shared commits (the write lock held for its SQL alone), on PostgreSQL in a transaction.
    */
   run: OpsRunner<DispatchDatabase>;
-  /** The same for one-statement writes: like `write`, on their own on PostgreSQL. */
+  /**
+   * The same for **one-statement** writes: like `write`, on their own on PostgreSQL (no transaction
+   * there: a procedure of several statements would not be atomic; use `run`).
+   */
   runWrite: OpsRunner<DispatchDatabase>;
 }
 

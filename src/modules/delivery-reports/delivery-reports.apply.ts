@@ -157,7 +157,8 @@ export async function applyDeliveryReport({
   db,
   ...args
 }: ApplyDeliveryReportArgs & { db: Kysely<Database> }): Promise<ApplyMessageStatusResult> {
-  return runOps(db as Kysely<unknown>, applyDeliveryReportOps(db, args));
+  const run = (trx: Kysely<Database>) => runOps(trx as Kysely<unknown>, applyDeliveryReportOps(trx, args));
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /** {@link applyDeliveryReport} as a procedure (db/ops.ts), for the caller's transaction. */

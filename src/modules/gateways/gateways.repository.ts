@@ -42,6 +42,15 @@ const callbackAccounts = new WeakMap<object, Map<string, { row: ProviderAccountR
 let accountsVersion = 0;
 const versionOfCache = new WeakMap<object, number>();
 
+/**
+ * Drops the kept accounts of this process. {@link updateProviderAccount} does it around its write; a
+ * caller whose transaction commits later does it again after the commit (another connection may have
+ * read the old row in between).
+ */
+export function forgetCallbackAccounts(): void {
+  accountsVersion++;
+}
+
 export async function findProviderAccountByCallbackToken(
   db: Kysely<Database>,
   token: string,

@@ -21,6 +21,7 @@ import {
 } from './gateways.ownership.js';
 import {
   findProviderAccount,
+  forgetCallbackAccounts,
   insertProviderAccount,
   listProviderAccounts,
   type ProviderAccountRow,
@@ -335,6 +336,8 @@ export async function changeGateway({
       await updateProviderAccount(trx, id, changes);
     }),
   );
+  // After the commit: a callback on another connection may have read (and kept) the old row meanwhile.
+  forgetCallbackAccounts();
   return { gateway: toGateway(updated, { principal, baseUrl }), changed: changedFields.sort() };
 }
 
