@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Database } from './database.js';
 import type { DialectName } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
+import { cachedStatement } from './statements.js';
 import {
   LockingSqliteDialect,
   setKyselyWriteLock,
@@ -104,37 +105,18 @@ export function openDb(target: DatabaseTarget): Db {
   };
 }
 
-/** Distinct SQL texts kept prepared; Herald's queries are a few hundred shapes. */
-const STATEMENT_CACHE_SIZE = 1000;
-
 /**
  * Kysely's SQLite driver prepares every query anew; preparing cost more than running most of our
  * queries (a tenth of a send request's CPU). This hands Kysely a view of the connection whose
- * `prepare` reuses statements by SQL text (least recently used dropped first). A cached statement
- * that is still iterating (a streamed query) is never handed out twice: a fresh one is prepared.
+ * `prepare` reuses statements by SQL text (statements.ts).
  */
 function withStatementCache(db: SqliteDatabase.Database): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  const prepare = (text: string) => {
-    // Kysely opens every transaction with a deferred `begin`. With a second connection writing (the
-    // worker thread of `herald serve`, another process), a deferred transaction that read first cannot
-    // upgrade to a write once the other one committed: SQLite fails it at once with "database is
-    // locked", without waiting. `begin immediate` takes the write lock up front, waiting up to the
-    // busy timeout, so transactions take turns instead of failing.
-    const sql = text === 'begin' ? 'begin immediate' : text;
-    const hit = cache.get(sql);
-    if (hit && !hit.busy) {
-      cache.delete(sql);
-      cache.set(sql, hit);
-      return hit;
-    }
-    const stmt = db.prepare(sql);
-    if (!hit) {
-      cache.set(sql, stmt);
-      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    }
-    return stmt;
-  };
+  // Kysely opens every transaction with a deferred `begin`. With a second connection writing (the
+  // worker thread of `herald serve`, another process), a deferred transaction that read first cannot
+  // upgrade to a write once the other one committed: SQLite fails it at once with "database is
+  // locked", without waiting. `begin immediate` takes the write lock up front, waiting up to the
+  // busy timeout, so transactions take turns instead of failing.
+  const prepare = (text: string) => cachedStatement(db, text === 'begin' ? 'begin immediate' : text);
   return new Proxy(db, {
     get(target, prop, receiver) {
       if (prop === 'prepare') return prepare;

@@ -1,6 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import { withBindableBooleans } from './dialect.js';
+import { cachedStatement } from './statements.js';
 import { syncTransactionsFor } from './sync-group.js';
 import type { TxRunner } from './tx-group.js';
 import { sqliteOfKysely } from './write-lock.js';
@@ -55,25 +56,6 @@ export async function runOps<T>(db: Kysely<unknown>, ops: Ops<T>): Promise<T> {
   return next.value;
 }
 
-/** Distinct statement texts kept prepared per connection. */
-const CACHE_SIZE = 500;
-const caches = new WeakMap<SqliteDatabase.Database, Map<string, SqliteDatabase.Statement>>();
-
-function prepared(db: SqliteDatabase.Database, sql: string): SqliteDatabase.Statement {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = new Map();
-    caches.set(db, cache);
-  }
-  let stmt = cache.get(sql);
-  if (!stmt) {
-    stmt = db.prepare(sql);
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(sql, stmt);
-  }
-  return stmt;
-}
-
 /**
  * Runs a procedure synchronously on a SQLite connection, inside the transaction open on it. Queries are
  * compiled by the Kysely instance that built them (SQLite's compiler) and run as cached prepared
@@ -86,7 +68,7 @@ export function runOpsSync<T>(db: SqliteDatabase.Database, ops: Ops<T>): T {
     let value: unknown;
     try {
       const { sql, parameters } = withBindableBooleans(op.query.compile());
-      const stmt = prepared(db, sql);
+      const stmt = cachedStatement(db, sql);
       if (op.kind === 'rows') {
         if (stmt.reader) value = stmt.all(parameters as unknown[]);
         else {
