@@ -9,7 +9,7 @@ import { migrationProvider } from './migrations/index.js';
 import { cachedStatement } from './statements.js';
 import {
   LockingSqliteDialect,
-  setKyselyWriteLock,
+  setSqliteOfKysely,
   setWriteLock,
   WriteLock,
   type WriteRole,
@@ -77,7 +77,7 @@ export function openDb(target: DatabaseTarget): Db {
     const kysely = new Kysely<Database>({
       dialect: new LockingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, writeLock),
     });
-    setKyselyWriteLock(kysely, writeLock, sqlite);
+    setSqliteOfKysely(kysely, sqlite);
     return { kysely, dialect: 'sqlite', sqlite, writeLock, close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({

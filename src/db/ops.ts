@@ -3,7 +3,7 @@ import type { Compilable, Kysely } from 'kysely';
 import { withBindableBooleans } from './dialect.js';
 import { cachedStatement } from './statements.js';
 import { syncTransactionsFor } from './sync-group.js';
-import type { TxRunner } from './tx-group.js';
+import { type TxRunner, transactionsFor } from './tx-group.js';
 import { sqliteOfKysely } from './write-lock.js';
 
 /**
@@ -93,9 +93,13 @@ export type OpsRunner<DB> = <T>(procedure: (db: Kysely<DB>) => Ops<T>) => Promis
 /**
  * Shared commits of procedures on `db`: on SQLite (its connection registered by openDb) each runs
  * synchronously on the connection as a unit of {@link syncTransactionsFor}'s groups, holding the write
- * lock for its SQL alone; elsewhere through `fallback` (a Kysely transaction runner), awaited.
+ * lock for its SQL alone; elsewhere through `fallback`, awaited (by default a transaction of its own,
+ * {@link transactionsFor}).
  */
-export function opsRunnerFor<DB>(db: Kysely<DB>, fallback: TxRunner<DB>): OpsRunner<DB> {
+export function opsRunnerFor<DB>(
+  db: Kysely<DB>,
+  fallback: TxRunner<DB> = transactionsFor(db),
+): OpsRunner<DB> {
   const raw = sqliteOfKysely(db);
   if (raw) {
     const tx = syncTransactionsFor(db, raw);

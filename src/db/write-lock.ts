@@ -128,15 +128,16 @@ export class WriteLock {
 }
 
 const locks = new WeakMap<SqliteDatabase.Database, WriteLock>();
-const kyselyConnections = new WeakMap<object, { lock: WriteLock; raw?: SqliteDatabase.Database }>();
+const kyselyConnections = new WeakMap<object, SqliteDatabase.Database>();
 
 /** The SQLite connection under this Kysely instance, when registered with it (openDb does). */
 export function sqliteOfKysely(kysely: object): SqliteDatabase.Database | undefined {
-  return kyselyConnections.get(kysely)?.raw;
+  return kyselyConnections.get(kysely);
 }
 
-export function setKyselyWriteLock(kysely: object, lock: WriteLock, raw?: SqliteDatabase.Database): void {
-  kyselyConnections.set(kysely, { lock, ...(raw ? { raw } : {}) });
+/** Registers the connection under a Kysely instance (its write lock is {@link writeLockOf} it). */
+export function setSqliteOfKysely(kysely: object, sqlite: SqliteDatabase.Database): void {
+  kyselyConnections.set(kysely, sqlite);
 }
 
 /** The write lock every writer on this connection takes (see {@link WriteLock}). */

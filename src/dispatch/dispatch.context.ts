@@ -70,23 +70,20 @@ export interface DispatchContext {
   /** Tokens one message costs on an account: 1, or its parts where the gateway counts parts. */
   rateCost: (account: ProviderAccountRow, parts: number) => number;
   /**
-   * The transaction of one per-message write (submit marker, lease, outcome). On SQLite the writes of
-   * the messages in flight share commits (db/tx-group.ts); on PostgreSQL each has its own.
+   * A Kysely transaction for the writes that are not procedures (the outcome that opts a number out,
+   * whose consent event the consent module writes). On SQLite such writes share commits
+   * (db/tx-group.ts); on PostgreSQL each has its own.
    */
   tx: TxRunner<DispatchDatabase>;
   /**
-   * A write of one statement (lease, submit marker): on SQLite it joins the shared commits like `tx`;
-   * on PostgreSQL it runs on its own, without BEGIN/COMMIT round trips that would hold its row lock.
-   */
-  write: TxRunner<DispatchDatabase>;
-  /**
-   * Runs a write procedure (db/ops.ts) the way `tx` runs a callback: on SQLite synchronously as a unit
-   * of the shared commits (the write lock held for its SQL alone), on PostgreSQL in a transaction.
+   * Runs a write procedure (db/ops.ts: outcome, release): on SQLite synchronously as a unit of the
+   * shared commits (the write lock held for its SQL alone), on PostgreSQL in a transaction of its own.
    */
   run: OpsRunner<DispatchDatabase>;
   /**
-   * The same for **one-statement** writes: like `write`, on their own on PostgreSQL (no transaction
-   * there: a procedure of several statements would not be atomic; use `run`).
+   * The same for **one-statement** writes (lease, submit marker, rate slot): on PostgreSQL on their
+   * own, without BEGIN/COMMIT round trips that would hold the row lock (so a procedure of several
+   * statements would not be atomic there; use `run`).
    */
   runWrite: OpsRunner<DispatchDatabase>;
 }

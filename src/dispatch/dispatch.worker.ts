@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/db.js';
 import { opsRunnerFor } from '../db/ops.js';
-import { type TxRunner, transactionsFor } from '../db/tx-group.js';
+import { transactionsFor } from '../db/tx-group.js';
 import type { EventBus } from '../modules/events/events.bus.js';
 import type { CommittedStatusChange } from '../modules/events/events.publish.js';
 import { listProviderAccounts, type ProviderAccountRow } from '../modules/gateways/gateways.repository.js';
@@ -24,7 +24,7 @@ import {
 import { registryOpenerFor } from './dispatch.sink.js';
 import { checkStatusTimeouts } from './dispatch.status-timeout.js';
 import { processClaimed } from './dispatch.submit.js';
-import { type DispatchDatabase, dispatchDb } from './dispatch.tables.js';
+import { dispatchDb } from './dispatch.tables.js';
 
 /**
  * The settings the worker reads (see config.declarations.ts): its own, and through the adapters' deps
@@ -105,9 +105,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   );
   const horizonMs = deps.rate?.horizonMs ?? DEFAULT_RATE_HORIZON_MS;
   // SQLite: the per-message writes of the messages in flight share commits (one writer at a time).
-  const tx = transactionsFor(ddb);
-  const write: TxRunner<DispatchDatabase> = db.dialect === 'sqlite' ? tx : (fn) => fn(ddb);
-  const runWrite = opsRunnerFor(ddb, write);
+  // PostgreSQL: one-statement writes run on their own, without BEGIN/COMMIT round trips.
+  const runWrite = opsRunnerFor(ddb, (fn) => fn(ddb));
   const ctx: DispatchContext = {
     db: db.kysely,
     ddb,
@@ -141,9 +140,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     rateCost:
       deps.rateCost ??
       ((account, parts) => (pool.get(account).capabilities.throughputUnit === 'parts' ? parts : 1)),
-    tx,
-    write,
-    run: opsRunnerFor(ddb, tx),
+    tx: transactionsFor(ddb),
+    run: opsRunnerFor(ddb),
     runWrite,
   };
   const statusTimeoutMs = config.statusTimeoutHours * 3_600_000;

@@ -6,7 +6,6 @@ import type { Logger } from '../../core/logger.js';
 import type { SecretBox } from '../../core/secrets.js';
 import type { Database } from '../../db/database.js';
 import { changes, first, type Ops, opsRunnerFor, runOps } from '../../db/ops.js';
-import { transactionsFor } from '../../db/tx-group.js';
 import type { CallbackRequest, DeliveryReport, ProviderDeps } from '../../providers/provider.contract.js';
 import { normalizeGatewayId } from '../../providers/provider.contract.js';
 import type { EventBus } from '../events/events.bus.js';
@@ -243,7 +242,7 @@ export async function applyDeliveryReports({
   }
   // Concurrent callbacks share commits; each still answers after its commit. On SQLite the unit runs
   // synchronously on the connection (db/sync-group.ts): the write lock is held for its SQL alone.
-  const result = await opsRunnerFor(db, transactionsFor(db))(apply);
+  const result = await opsRunnerFor(db)(apply);
   await publishStatusChanges({ db, bus, clock, changes: statusChanges });
   // Old receipts go after the commit, in a statement of their own: concurrent callbacks never wait on
   // each other's clean-up. At most once a minute per database (it was a write per callback); a failure

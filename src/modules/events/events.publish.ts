@@ -4,7 +4,6 @@ import { newId } from '../../core/ids.js';
 import { isFinal, isMessageStatus, STATUSES } from '../../core/status/index.js';
 import type { Database } from '../../db/database.js';
 import { changes as changed, type Ops, opsRunnerFor, runOps } from '../../db/ops.js';
-import { transactionsFor } from '../../db/tx-group.js';
 import type { EventBus, HeraldEvent } from './events.bus.js';
 
 /** One committed status change, as the code that made it knows it. */
@@ -76,7 +75,7 @@ export async function publishStatusChanges({
     // Concurrent completions share commits; on SQLite synchronously on the connection (db/sync-group.ts).
     const completed = db.isTransaction
       ? await runOps(db as Kysely<unknown>, mark(db))
-      : await opsRunnerFor(db, transactionsFor(db))(mark);
+      : await opsRunnerFor(db)(mark);
     if (completed) events.push({ type: 'batch.completed', eventId, batchId, orgUnitId, at: now });
   }
   await bus.publish(events);
