@@ -59,12 +59,9 @@ export const jsonBodyGuard =
       (r) => r.method === c.req.method && r.path === c.req.path && r.contentType.test(type),
     );
     if (rawRoute) {
-      const declaredRaw = Number(c.req.header('content-length') ?? '0');
-      if (declaredRaw > rawRoute.limitBytes) throw tooLarge(rawRoute.limitBytes);
+      assertDeclaredWithin(c, rawRoute.limitBytes);
       return next();
     }
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared > limitBytes) throw tooLarge(limitBytes);
     const raw = await readBody(c, limitBytes);
     if (raw.byteLength === 0) {
       cacheBody(c, '{}', {});
@@ -108,9 +105,13 @@ export const jsonBodyGuard =
  * (a tenth of a send request's CPU).
  */
 function cacheBody(c: Context, text: string, parsed: unknown): void {
-  // Hono keeps promises here (it calls `.then` on them), whatever its type declaration says.
-  c.req.bodyCache.text = Promise.resolve(text) as unknown as string;
+  cacheText(c, text);
   c.req.bodyCache.json = Promise.resolve(parsed);
+}
+
+/** What `c.req.text()` returns. Hono keeps promises here (it calls `.then` on them), whatever its type says. */
+function cacheText(c: Context, text: string): void {
+  c.req.bodyCache.text = Promise.resolve(text) as unknown as string;
 }
 
 /**
@@ -124,20 +125,17 @@ export const rawBodyLimit =
   async (c, next) => {
     // Read once (`/callbacks/*` and `/callbacks/:token/inbound` both match an inbound callback).
     if (!SAFE_METHODS.has(c.req.method) && c.req.bodyCache.text === undefined) {
-      const declared = Number(c.req.header('content-length') ?? '0');
-      if (declared > limitBytes) throw tooLarge(limitBytes);
-      const raw = await readBody(c, limitBytes);
       // As `Request.text()` decodes: UTF-8, a leading BOM dropped, bad bytes replaced.
-      c.req.bodyCache.text = Promise.resolve(new TextDecoder().decode(raw)) as unknown as string;
+      cacheText(c, new TextDecoder().decode(await readBody(c, limitBytes)));
     }
     await next();
   };
 
 /** The request headers by lower-case name (from Node's request when there is one; no WHATWG Headers built). */
 export function requestHeaders(c: Context): Record<string, string> {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  const incoming = nodeRequest(c);
   const headers: Record<string, string> = {};
-  if (incoming instanceof IncomingMessage) {
+  if (incoming) {
     for (const [key, value] of Object.entries(incoming.headers)) {
       if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
     }
@@ -152,15 +150,27 @@ export function requestHeaders(c: Context): Record<string, string> {
 const tooLarge = (limitBytes: number) =>
   new AppError('request.too_large', `The request body is larger than ${limitBytes} bytes.`, { limitBytes });
 
+/** 413 at once when the declared length is over the limit, before anything is read. */
+function assertDeclaredWithin(c: Context, limit: number): void {
+  if (Number(c.req.header('content-length') ?? '0') > limit) throw tooLarge(limit);
+}
+
+/** Node's request under `herald serve` (the node-server adapter's env); none in `app.request()`. */
+function nodeRequest(c: Context): IncomingMessage | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming instanceof IncomingMessage ? incoming : undefined;
+}
+
 /**
- * The request body, at most `limit` bytes. Under `herald serve` it is read straight from Node's
+ * The request body, at most `limit` bytes (413 at once when the declared length is over). Under `herald serve` it is read straight from Node's
  * IncomingMessage: asking Hono for `c.req.raw.body` makes the adapter build a full WHATWG Request (an
  * undici Request, a web stream over the socket, an AbortController) — a fifth of a send request's CPU.
  * `app.request()` in tests has no Node request and goes through the WHATWG body.
  */
 function readBody(c: Context, limit: number): Promise<Uint8Array> {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  if (incoming instanceof IncomingMessage) return readIncoming(incoming, limit);
+  assertDeclaredWithin(c, limit);
+  const incoming = nodeRequest(c);
+  if (incoming) return readIncoming(incoming, limit);
   return c.req.raw.body ? readLimited(c.req.raw.body, limit) : Promise.resolve(new Uint8Array());
 }
 
