@@ -37,10 +37,12 @@ export async function findProviderAccount(
  */
 const CALLBACK_ACCOUNT_TTL_MS = 1_000;
 const CALLBACK_ACCOUNTS_MAX = 1_000;
-const callbackAccounts = new WeakMap<object, Map<string, { row: ProviderAccountRow; until: number }>>();
-/** Bumped by every account change in this process: entries from before it are not used. */
+/** Bumped by every account change in this process: a memory from before it is dropped. */
 let accountsVersion = 0;
-const versionOfCache = new WeakMap<object, number>();
+const callbackAccounts = new WeakMap<
+  object,
+  { version: number; rows: Map<string, { row: ProviderAccountRow; until: number }> }
+>();
 
 /**
  * Drops the kept accounts of this process. {@link updateProviderAccount} does it around its write; a
@@ -55,12 +57,12 @@ export async function findProviderAccountByCallbackToken(
   db: Kysely<Database>,
   token: string,
 ): Promise<ProviderAccountRow | undefined> {
-  let cache = callbackAccounts.get(db);
-  if (!cache || versionOfCache.get(db) !== accountsVersion) {
-    cache = new Map();
-    callbackAccounts.set(db, cache);
-    versionOfCache.set(db, accountsVersion);
+  let memory = callbackAccounts.get(db);
+  if (memory?.version !== accountsVersion) {
+    memory = { version: accountsVersion, rows: new Map() };
+    callbackAccounts.set(db, memory);
   }
+  const cache = memory.rows;
   const now = performance.now();
   const hit = cache.get(token);
   if (hit && hit.until > now) return hit.row;
